@@ -1,0 +1,190 @@
+"""The one place where access is decided.
+
+Every list, detail page, export and API endpoint that shows user data goes through `restrict()` or
+`get_visible_or_404()`. A model declares `scope_path`, the path from it to its Establishment ("" for
+Establishment itself); objects outside the user's scope do not exist for that user (404, never 403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from accounts.roles import ASSESSMENT_EDITOR_ROLES, SECOND_FACTOR_ROLES, ROLE_SCOPE, Role, ScopeKind
+
+_CACHE_ATTR = "_care_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    national: bool = False
+    regions: frozenset[str] = frozenset()
+    ghts: frozenset[str] = frozenset()
+    establishments: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    # (role, scope kind, target id) triples, for ability checks
+    grants: frozenset[tuple[str, str, str]] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.national or self.regions or self.ghts or self.establishments)
+
+    @property
+    def is_steering(self) -> bool:
+        return self.national or bool(self.regions or self.ghts)
+
+    def establishment_q(self, prefix: str = "") -> Q:
+        if self.national:
+            return Q()
+        q = Q(pk__in=[])
+        if self.regions:
+            q |= Q(**{f"{prefix}region_id__in": sorted(self.regions)})
+        if self.ghts:
+            q |= Q(**{f"{prefix}ght_id__in": sorted(self.ghts)})
+        if self.establishments:
+            key = f"{prefix}pk__in" if prefix else "pk__in"
+            q |= Q(**{key: sorted(self.establishments)})
+        return q
+
+
+EMPTY = Scope()
+
+
+def scope_of(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    national = False
+    regions, ghts, establishments, roles, grants = set(), set(), set(), set(), set()
+    for role, region, ght, establishment in user.role_assignments.values_list(
+        "role", "region_id", "ght_id", "establishment_id"
+    ):
+        kind = ROLE_SCOPE.get(role)
+        roles.add(role)
+        if kind == ScopeKind.NATIONAL:
+            national = True
+            grants.add((role, kind, ""))
+        elif kind == ScopeKind.REGION and region:
+            regions.add(region)
+            grants.add((role, kind, region))
+        elif kind == ScopeKind.GHT and ght:
+            ghts.add(ght)
+            grants.add((role, kind, ght))
+        elif kind == ScopeKind.ESTABLISHMENT and establishment:
+            establishments.add(establishment)
+            grants.add((role, kind, establishment))
+    scope = Scope(national, frozenset(regions), frozenset(ghts), frozenset(establishments),
+                  frozenset(roles), frozenset(grants))
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _prefix(model: type[Model]) -> str:
+    path = getattr(model, "scope_path", None)
+    if path is None:
+        raise TypeError(f"{model.__name__} ne déclare pas scope_path : impossible de le filtrer par périmètre.")
+    return f"{path}__" if path else ""
+
+
+def restrict(user, queryset: QuerySet) -> QuerySet:
+    """The part of `queryset` that `user` may see."""
+    scope = scope_of(user)
+    if scope.is_empty:
+        return queryset.none()
+    if scope.national:
+        return queryset
+    return queryset.filter(scope.establishment_q(_prefix(queryset.model)))
+
+
+def get_visible_or_404(user, queryset: QuerySet, **lookup) -> Model:
+    try:
+        return restrict(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def visible_regions(user) -> QuerySet:
+    from organisations.models import Region
+
+    scope = scope_of(user)
+    if scope.national:
+        return Region.objects.all()
+    establishments = restrict(user, _establishments())
+    return Region.objects.filter(
+        Q(code__in=scope.regions) | Q(code__in=establishments.values("region_id"))
+    ).distinct()
+
+
+def visible_ghts(user) -> QuerySet:
+    from organisations.models import Ght
+
+    scope = scope_of(user)
+    if scope.national:
+        return Ght.objects.all()
+    return Ght.objects.filter(
+        Q(region_id__in=scope.regions) | Q(code__in=scope.ghts)
+        | Q(code__in=restrict(user, _establishments()).exclude(ght=None).values("ght_id"))
+    ).distinct()
+
+
+def _establishments() -> QuerySet:
+    from organisations.models import Establishment
+
+    return Establishment.objects.all()
+
+
+# --- abilities ---------------------------------------------------------------------------------
+
+def _holds(scope: Scope, roles: set[str], kind: str, target: str | None) -> bool:
+    return any(r in roles and k == kind and t == (target or "") for r, k, t in scope.grants)
+
+
+def can_edit_assessment(user, establishment) -> bool:
+    return _holds(scope_of(user), ASSESSMENT_EDITOR_ROLES, ScopeKind.ESTABLISHMENT, establishment.pk)
+
+
+def can_manage_ght_membership(user, establishment) -> bool:
+    scope = scope_of(user)
+    if Role.NATIONAL in scope.roles:
+        return True
+    return _holds(scope, {Role.ARS_REFERENT, Role.GRADES_REFERENT}, ScopeKind.REGION, establishment.region_id)
+
+
+def can_see_steering(user) -> bool:
+    return scope_of(user).is_steering
+
+
+def requires_second_factor(user) -> bool:
+    return bool(scope_of(user).roles & SECOND_FACTOR_ROLES)
+
+
+def editable_establishments(user) -> QuerySet:
+    """Establishments whose self-assessment the user may fill."""
+    ids = [t for r, k, t in scope_of(user).grants if k == ScopeKind.ESTABLISHMENT and r in ASSESSMENT_EDITOR_ROLES]
+    return _establishments().filter(pk__in=ids)
+
+
+def navigation_for(user, path: str) -> list[dict]:
+    if user is None or not user.is_authenticated:
+        return []
+    scope = scope_of(user)
+    items = [{"label": "Accueil", "link": reverse("core:home")}]
+    if scope.establishments:
+        items.append({"label": "Autoévaluation", "link": reverse("maturity:my_assessments")})
+    if scope.is_steering:
+        items.append({"label": "Maturité du périmètre", "link": reverse("maturity:overview")})
+    if not scope.is_empty:
+        items.append({"label": "Annuaire", "link": reverse("organisations:list")})
+    for item in items:
+        item["is_active"] = item["link"] == path or (item["link"] != "/" and path.startswith(item["link"]))
+    return items
