@@ -24,4 +24,4 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   touch "$STAMP"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
-mkdir -p var
+mkdir -p var/static

@@ -1,0 +1,79 @@
+"""Shared fixtures: the shipped directory extract (real FINESS data) and users with roles."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from accounts.models import RoleAssignment, User
+from accounts.roles import Role
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHU_NANTES = "440000271"       # Loire-Atlantique, region 52, GHT 52101 in the demo
+CH_SAINT_NAZAIRE = "440000016"  # Loire-Atlantique, region 52
+CHU_RENNES = "350053013"       # Ille-et-Vilaine, region 53
+
+
+def require_shared_data() -> Path:
+    """The full public files; skipped without them, except under CI=true where that is a failure."""
+    base = settings.SHARED_DATA_DIR
+    if not (base / "finess").exists():
+        message = f"{base} absent : test sur les fichiers complets ignoré"
+        if IN_CI:
+            pytest.fail(message + " (interdit quand CI=true)")
+        pytest.skip(message)
+    return base
+
+
+@pytest.fixture
+def directory(db):
+    call_command("import_directory", "--demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email: str, role: str | None = None, **scope) -> User:
+        user = User.objects.create_user(email=email, password="Mot-de-passe-solide-2026")
+        if role:
+            RoleAssignment(user=user, role=role, **scope).save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def rssi_nantes(directory):
+    return User.objects.get(email="rssi.chu-nantes@care.demo")
+
+
+@pytest.fixture
+def ars_pdl(directory):
+    return User.objects.get(email="ars.pdl@care.demo")
+
+
+@pytest.fixture
+def ars_bretagne(directory):
+    return User.objects.get(email="ars.bretagne@care.demo")
+
+
+@pytest.fixture
+def verified_client(client):
+    """Logs a user in as after password + TOTP (for roles that require the second factor)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(user):
+        client.force_login(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = client.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+        return client
+
+    return login
+
+
+__all__ = ["CHU_NANTES", "CHU_RENNES", "CH_SAINT_NAZAIRE", "IN_CI", "Role", "require_shared_data"]
