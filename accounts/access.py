@@ -13,7 +13,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from accounts.roles import ASSESSMENT_EDITOR_ROLES, SECOND_FACTOR_ROLES, ROLE_SCOPE, Role, ScopeKind
+from accounts.roles import ASSESSMENT_EDITOR_ROLES, ROLE_SCOPE, SECOND_FACTOR_ROLES, Role, ScopeKind
 
 _CACHE_ATTR = "_care_scope"
 

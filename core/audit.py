@@ -92,7 +92,7 @@ class AuditedModel(models.Model):
         instance._audit_initial = _snapshot(instance)
         return instance
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs):  # noqa: DJ012 - from_db (the snapshot hook) reads best before save()
         creating = self._state.adding
         super().save(*args, **kwargs)
         after = _snapshot(self)

@@ -128,10 +128,12 @@ def import_ciso_library(path: Path) -> dict:
             continue
         root = top(node)
         theme_id = _slug(root.get("ref_id") or root.get("name") or root["urn"].rsplit(":", 1)[-1]) or "general"
-        themes.setdefault(theme_id, {"id": theme_id, "title": (root.get("name") or root.get("ref_id") or theme_id)[:200],
+        title = (root.get("name") or root.get("ref_id") or theme_id)[:200]
+        themes.setdefault(theme_id, {"id": theme_id, "title": title,
                                      "description": (root.get("description") or "")[:1000]})
         description = node.get("description") or ""
-        level_labels = {int(m.group(1)): m.group(2).strip() for m in map(LEVEL_LINE.match, description.splitlines()) if m}
+        matches = map(LEVEL_LINE.match, description.splitlines())
+        level_labels = {int(m.group(1)): m.group(2).strip() for m in matches if m}
         text_lines = [line for line in description.splitlines() if not LEVEL_LINE.match(line)]
         text = (node.get("name") or "").strip()
         if text_lines:

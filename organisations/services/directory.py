@@ -30,7 +30,8 @@ def search(user, filters: DirectoryFilters) -> QuerySet:
     if filters.q:
         term = filters.q
         if term.isdigit() or (len(term) == 9 and term[:2].isalnum()):
-            qs = qs.filter(Q(finess__startswith=term) | Q(legal_entity__finess__startswith=term) | Q(name__icontains=term))
+            qs = qs.filter(Q(finess__startswith=term) | Q(legal_entity__finess__startswith=term)
+                           | Q(name__icontains=term))
         else:
             for word in term.split():
                 qs = qs.filter(Q(name__icontains=word) | Q(city__icontains=word))

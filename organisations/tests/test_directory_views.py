@@ -58,3 +58,12 @@ def test_establishment_user_cannot_change_ght_membership(client, rssi_nantes):
     client.force_login(rssi_nantes)
     assert client.post(f"/annuaire/{CHU_NANTES}/ght/", {"ght": ""}).status_code == 404
     assert Establishment.objects.get(pk=CHU_NANTES).ght_id == "52101"
+
+
+def test_list_and_overview_query_counts_do_not_grow_with_rows(national, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        national.get("/annuaire/")
+    with django_assert_max_num_queries(12):
+        national.get("/maturite/perimetre/")
+    with django_assert_max_num_queries(12):
+        national.get("/api/v1/etablissements/")

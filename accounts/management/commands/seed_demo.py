@@ -98,8 +98,11 @@ class Command(BaseCommand):
             return
         rng = random.Random(2026)  # noqa: S311 - deterministic demo data
         year = current_year()
-        candidates = list(Establishment.objects.filter(region_id__in=["52", "53"], status="public", sector="sanitaire")
-                          .exclude(pk__in=[CHU_NANTES, CHU_RENNES]).order_by("finess")[:60])
+        candidates = [
+            establishment for region in ("52", "53")
+            for establishment in Establishment.objects.filter(region_id=region, status="public", sector="sanitaire")
+            .exclude(pk__in=[CHU_NANTES, CHU_RENNES]).order_by("finess")[:30]
+        ]
         created = 0
         for index, establishment in enumerate(candidates):
             bias = rng.random()

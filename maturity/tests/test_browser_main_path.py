@@ -1,0 +1,85 @@
+"""The main path in a real browser (Debian's chromium driven by Playwright)."""
+
+import os
+import re
+import shutil
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from conftest import IN_CI
+
+PASSWORD = "CaRE-demo-2026!"
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which(CHROMIUM):
+        if IN_CI:
+            pytest.fail("chromium est requis pour les tests navigateur quand CI=true")
+        pytest.skip("chromium absent")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+def log_in(page, base, email, totp_device=None):
+    page.goto(f"{base}/compte/connexion/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    if totp_device is not None:
+        page.wait_for_url(re.compile(r".*/second-facteur/$"))
+        code = totp(totp_device.bin_key, totp_device.step, totp_device.t0, totp_device.digits)
+        page.fill("input[name=code]", f"{code:06d}")
+        page.click("button[type=submit]:has-text('Valider')")
+    page.wait_for_url(f"{base}/")
+
+
+def test_rssi_assessment_seen_by_own_ars_not_by_other_region(transactional_db, directory, live_server, browser):
+    base = live_server.url
+    rssi = browser.new_context().new_page()
+    log_in(rssi, base, "rssi.chu-nantes@care.demo")
+    rssi.click("nav >> text=Autoévaluation")
+    rssi.click("button:has-text('Remplir l’autoévaluation'), button:has-text(\"Remplir l'autoévaluation\")")
+    questions = rssi.locator("fieldset[data-question]")
+    count = questions.count()
+    assert count >= 25
+    for index in range(count):
+        question_id = questions.nth(index).get_attribute("data-question")
+        rssi.check(f"#q-{question_id}-c", force=True)  # third answer of each question (score 2)
+    rssi.click("button:has-text('Soumettre')")
+    rssi.wait_for_selector("[data-testid=recommended-level]")
+    assert rssi.inner_text("[data-testid=recommended-level]") == "Intermédiaire"
+    assert rssi.locator("svg.care-chart rect").count() >= 16
+    rssi.context.close()
+
+    ars = browser.new_context().new_page()
+    log_in(ars, base, "ars.pdl@care.demo", TOTPDevice.objects.get(user__email="ars.pdl@care.demo"))
+    ars.goto(f"{base}/maturite/perimetre/?region=52&q=")
+    ars.fill("#f-annee", "")
+    table = ars.locator("[data-testid=latest-levels]")
+    assert "Intermédiaire" in ars.locator("tr", has_text="CHU DE NANTES SITE HOTEL DIEU").inner_text()
+    assert table.count() == 1
+    ars.context.close()
+
+    other = browser.new_context().new_page()
+    log_in(other, base, "ars.bretagne@care.demo", TOTPDevice.objects.get(user__email="ars.bretagne@care.demo"))
+    other.goto(f"{base}/maturite/perimetre/")
+    assert "CHU DE NANTES" not in other.content()
+    from maturity.models import Assessment
+
+    assessment = Assessment.objects.get(establishment_id="440000271")
+    response = other.goto(f"{base}/maturite/{assessment.pk}/")
+    assert response.status == 404
+    assert "Page non trouvée" in other.content()
+    other.context.close()
