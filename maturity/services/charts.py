@@ -4,7 +4,7 @@ from django.utils.html import escape
 
 
 def theme_bars_svg(themes: list[dict], width: int = 640) -> str:
-    bar_height, gap, label_width = 22, 10, 260
+    bar_height, gap, label_width = 22, 10, 300
     height = len(themes) * (bar_height + gap) + 10
     usable = width - label_width - 60
     parts = [f'<svg class="care-chart" role="img" aria-label="Score par thème" viewBox="0 0 {width} {height}" '
@@ -12,7 +12,7 @@ def theme_bars_svg(themes: list[dict], width: int = 640) -> str:
     for index, theme in enumerate(themes):
         y = index * (bar_height + gap) + 5
         percent = float(theme.get("percent", 0))
-        parts.append(f'<text x="0" y="{y + 15}">{escape(theme["title"][:40])}</text>')
+        parts.append(f'<text x="0" y="{y + 15}">{escape(theme["title"][:34])}</text>')
         parts.append(f'<rect class="care-bar--ref" x="{label_width}" y="{y}" width="{usable}" height="{bar_height}"/>')
         parts.append(f'<rect class="care-bar" x="{label_width}" y="{y}" width="{usable * percent / 100:.1f}" '
                      f'height="{bar_height}"/>')
