@@ -34,6 +34,7 @@ class GhtSerializer(serializers.ModelSerializer):
 
 class GhtViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = GhtSerializer
+    lookup_field = "code"
 
     def get_queryset(self):
         return access.visible_ghts(self.request.user).order_by("short_name")

@@ -37,3 +37,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     out = subprocess.run([sys.executable, "-c", "from django.conf import settings; settings.DEBUG"], env=env,
                          capture_output=True, text=True, cwd=settings.BASE_DIR)
     assert out.returncode != 0 and "DJANGO_SECRET_KEY" in out.stderr
+
+
+def test_openapi_schema_and_docs_are_served(client, make_user):
+    client.force_login(make_user("api@example.org"))
+    schema = client.get("/api/schema/").content.decode()
+    assert "/api/v1/etablissements/" in schema and "/api/v1/autoevaluations/" in schema
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200 and "swagger-ui" in docs.content.decode()
+    assert "cdn.jsdelivr" not in docs.content.decode()  # assets are served locally (CSP 'self')
