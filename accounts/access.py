@@ -84,11 +84,6 @@ def scope_of(user) -> Scope:
     return scope
 
 
-def forget_scope(user) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
-
-
 def _prefix(model: type[Model]) -> str:
     path = getattr(model, "scope_path", None)
     if path is None:
