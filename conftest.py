@@ -1,6 +1,8 @@
 """Shared fixtures: the shipped directory extract (real FINESS data) and users with roles."""
 
 import os
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,7 +32,12 @@ def require_shared_data() -> Path:
 @pytest.fixture
 def directory(db):
     call_command("import_directory", "--demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", "--without-kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def kits(db):
+    call_command("load_kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture
@@ -76,4 +83,41 @@ def verified_client(client):
     return login
 
 
-__all__ = ["CHU_NANTES", "CHU_RENNES", "CH_SAINT_NAZAIRE", "IN_CI", "Role", "require_shared_data"]
+DEMO_PASSWORD = "CaRE-demo-2026!"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium through Playwright (never a downloaded browser)."""
+    if not shutil.which(CHROMIUM):
+        if IN_CI:
+            pytest.fail("chromium est requis pour les tests navigateur quand CI=true")
+        pytest.skip("chromium absent")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+def log_in(page, base, email, totp_device=None, password=DEMO_PASSWORD):
+    from django_otp.oath import totp
+
+    page.goto(f"{base}/compte/connexion/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    if totp_device is not None:
+        page.wait_for_url(re.compile(r".*/second-facteur/$"))
+        code = totp(totp_device.bin_key, totp_device.step, totp_device.t0, totp_device.digits)
+        page.fill("input[name=code]", f"{code:06d}")
+        page.click("button[type=submit]:has-text('Valider')")
+    page.wait_for_url(f"{base}/")
+
+
+__all__ = ["log_in", "CHU_NANTES", "CHU_RENNES", "CH_SAINT_NAZAIRE", "IN_CI", "Role", "require_shared_data"]

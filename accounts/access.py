@@ -13,7 +13,15 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from accounts.roles import ASSESSMENT_EDITOR_ROLES, ROLE_SCOPE, SECOND_FACTOR_ROLES, Role, ScopeKind
+from accounts.roles import (
+    ASSESSMENT_EDITOR_ROLES,
+    CONTENT_MANAGER_ROLES,
+    EXERCISE_PREPARER_ROLES,
+    ROLE_SCOPE,
+    SECOND_FACTOR_ROLES,
+    Role,
+    ScopeKind,
+)
 
 _CACHE_ATTR = "_care_scope"
 
@@ -92,13 +100,20 @@ def _prefix(model: type[Model]) -> str:
 
 
 def restrict(user, queryset: QuerySet) -> QuerySet:
-    """The part of `queryset` that `user` may see."""
+    """The part of `queryset` that `user` may see: their structures' objects, and for models declaring
+    `member_path` (an exercise), the objects they were made a member of."""
     scope = scope_of(user)
-    if scope.is_empty:
-        return queryset.none()
+    prefix = _prefix(queryset.model)
+    member_path = getattr(queryset.model, "member_path", None)
+    member_q = Q(**{member_path: user}) if member_path and user is not None and user.is_authenticated else None
     if scope.national:
         return queryset
-    return queryset.filter(scope.establishment_q(_prefix(queryset.model)))
+    if scope.is_empty:
+        return queryset.filter(member_q).distinct() if member_q is not None else queryset.none()
+    q = scope.establishment_q(prefix)
+    if member_q is not None:
+        return queryset.filter(pk__in=queryset.filter(q | member_q).values("pk"))
+    return queryset.filter(q)
 
 
 def get_visible_or_404(user, queryset: QuerySet, **lookup) -> Model:
@@ -169,11 +184,73 @@ def editable_establishments(user) -> QuerySet:
     return _establishments().filter(pk__in=ids)
 
 
+# --- exercises ---------------------------------------------------------------------------------
+# An exercise member has exactly one role in it (animation team, observer, player); that role comes first:
+# a player or an observer never reads the animator kit before the end, whatever their other roles.
+
+def is_content_manager_for(user, establishment) -> bool:
+    """National team, and ARS / GRADeS referents of the establishment's region (regional content managers)."""
+    scope = scope_of(user)
+    if Role.NATIONAL in scope.roles:
+        return True
+    return _holds(scope, CONTENT_MANAGER_ROLES, ScopeKind.REGION, establishment.region_id)
+
+
+def can_read_library_animator_kits(user) -> bool:
+    return bool(scope_of(user).roles & (CONTENT_MANAGER_ROLES | {Role.NATIONAL}))
+
+
+def can_prepare_exercise_for(user, establishment) -> bool:
+    scope = scope_of(user)
+    return (_holds(scope, EXERCISE_PREPARER_ROLES, ScopeKind.ESTABLISHMENT, establishment.pk)
+            or (establishment.ght_id is not None and _holds(scope, {Role.GHT_REFERENT}, ScopeKind.GHT,
+                                                            establishment.ght_id))
+            or is_content_manager_for(user, establishment))
+
+
+def preparable_establishments(user) -> QuerySet:
+    scope = scope_of(user)
+    if Role.NATIONAL in scope.roles:
+        return _establishments()
+    q = Q(pk__in=[t for r, k, t in scope.grants if k == ScopeKind.ESTABLISHMENT and r in EXERCISE_PREPARER_ROLES])
+    q |= Q(ght_id__in=[t for r, k, t in scope.grants if k == ScopeKind.GHT and r == Role.GHT_REFERENT])
+    q |= Q(region_id__in=[t for r, k, t in scope.grants if k == ScopeKind.REGION and r in CONTENT_MANAGER_ROLES])
+    return _establishments().filter(q)
+
+
+def exercise_role(user, exercise) -> str | None:
+    if user is None or not user.is_authenticated:
+        return None
+    cache = exercise.__dict__.setdefault("_care_member_role", {})
+    if user.pk not in cache:
+        cache[user.pk] = exercise.members.filter(user=user).values_list("role", flat=True).first()
+    return cache[user.pk]
+
+
+def can_manage_exercise(user, exercise) -> bool:
+    """Prepare and run it: the animation team, and content managers who are not playing or observing it."""
+    role = exercise_role(user, exercise)
+    if role is not None:
+        return role == Role.ANIMATOR
+    return is_content_manager_for(user, exercise.establishment)
+
+
+def can_read_animator_kit(user, exercise) -> bool:
+    """Animator kit, chronogramme and stimuli: the animation team; everyone who sees the exercise once it is over.
+    The caller has already obtained `exercise` through restrict()/get_visible_or_404()."""
+    if exercise.is_over:
+        return True
+    return can_manage_exercise(user, exercise)
+
+
 def navigation_for(user, path: str) -> list[dict]:
     if user is None or not user.is_authenticated:
         return []
     scope = scope_of(user)
-    items = [{"label": "Accueil", "link": reverse("core:home")}]
+    items = [{"label": "Accueil", "link": reverse("core:home")},
+             {"label": "Exercices", "link": reverse("exercises:list")}]
+    if not scope.is_empty:
+        items.append({"label": "Kits", "link": reverse("kits:library")})
     if scope.establishments:
         items.append({"label": "Autoévaluation", "link": reverse("maturity:my_assessments")})
     if scope.is_steering:

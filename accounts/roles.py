@@ -12,7 +12,7 @@ class Role(models.TextChoices):
     RSSI = "rssi", "RSSI / DSI"
     PCA_LEAD = "pca_lead", "Responsable PCA/PRA"
     MEMBER = "member", "Membre de l'établissement"
-    # Exercise-scoped roles: granted on one exercise only (exercise grants, issue of live exercises).
+    # Exercise-scoped roles: held through exercises.Member (one role per person and exercise), never on a structure.
     ANIMATOR = "animator", "Animateur d'exercice"
     OBSERVER = "observer", "Observateur d'exercice"
     PLAYER = "player", "Joueur (cellule de crise)"
@@ -43,3 +43,7 @@ ROLE_SCOPE: dict[str, str] = {
 SECOND_FACTOR_ROLES = {Role.NATIONAL, Role.ARS_REFERENT, Role.GRADES_REFERENT}
 # Roles that may fill the establishment's maturity self-assessment.
 ASSESSMENT_EDITOR_ROLES = {Role.DIRECTOR, Role.RSSI, Role.PCA_LEAD}
+# Regional and national content managers: may read animator kits of the library and of exercises in scope.
+CONTENT_MANAGER_ROLES = {Role.ARS_REFERENT, Role.GRADES_REFERENT}
+# Establishment roles that may prepare an exercise (besides GHT referents and content managers).
+EXERCISE_PREPARER_ROLES = {Role.DIRECTOR, Role.RSSI, Role.PCA_LEAD}

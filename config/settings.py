@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "organisations",
     "accounts",
     "maturity",
+    "kits",
+    "exercises",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +153,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Plateforme CaRE <ne-pas-repondre@care.example>")
+CARE_MAIL_DOMAIN = env_str("CARE_MAIL_DOMAIN", "care.example")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 

@@ -1,48 +1,11 @@
 """The main path in a real browser (Debian's chromium driven by Playwright)."""
 
-import os
-import re
-import shutil
-
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conftest import IN_CI
+from conftest import log_in
 
-PASSWORD = "CaRE-demo-2026!"
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        if IN_CI:
-            pytest.fail("chromium est requis pour les tests navigateur quand CI=true")
-        pytest.skip("chromium absent")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
-def log_in(page, base, email, totp_device=None):
-    page.goto(f"{base}/compte/connexion/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]:has-text('Se connecter')")
-    if totp_device is not None:
-        page.wait_for_url(re.compile(r".*/second-facteur/$"))
-        code = totp(totp_device.bin_key, totp_device.step, totp_device.t0, totp_device.digits)
-        page.fill("input[name=code]", f"{code:06d}")
-        page.click("button[type=submit]:has-text('Valider')")
-    page.wait_for_url(f"{base}/")
 
 
 def test_rssi_assessment_seen_by_own_ars_not_by_other_region(transactional_db, directory, live_server, browser):

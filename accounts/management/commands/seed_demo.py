@@ -48,6 +48,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--full-directory", action="store_true",
                             help="Importer l'annuaire complet de ../shared/data au lieu de l'extrait.")
+        parser.add_argument("--without-kits", action="store_true",
+                            help="Ne pas charger les kits d'exercice ni l'exercice de démonstration (tests).")
 
     def handle(self, *args, **options):
         if Establishment.objects.filter(pk=CHU_NANTES).exists() and not options["full_directory"]:
@@ -59,6 +61,9 @@ class Command(BaseCommand):
             self._ght_membership()
             self._users()
             self._assessments()
+        if not options["without_kits"]:
+            call_command("load_kits", stdout=self.stdout)
+            call_command("seed_demo_exercise", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Démo prête. Mot de passe de tous les comptes : {DEMO_PASSWORD}"))
 
     def _ght_membership(self):
