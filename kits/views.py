@@ -37,7 +37,8 @@ def detail(request, slug):
     kit = _kit(slug)
     data = kit_data(kit.current)
     return render(request, "kits/detail.html", {
-        "kit": participant_context(data, default_values(data)), "title": kit.title, "kit_row": kit, "version": kit.current,
+        "kit": participant_context(data, default_values(data)), "title": kit.title, "kit_row": kit,
+        "version": kit.current,
         "criteria": kit.current.grid.criteria(kit.level),
         "communication": data.communication.get("messages", []),
         "versions": kit.versions.order_by("-loaded_at"),
@@ -50,7 +51,8 @@ def detail(request, slug):
 def participant_pdf(request, slug):
     kit = _kit(slug)
     data = kit_data(kit.current)
-    context = {"kit": participant_context(data, default_values(data)), "generated_at": timezone.now(), "exercise": None}
+    context = {"kit": participant_context(data, default_values(data)), "generated_at": timezone.now(),
+               "exercise": None}
     return pdf_response("exercises/pdf/participant_kit.html", context, f"kit-participant-{slug}")
 
 
@@ -65,7 +67,8 @@ def animator(request, slug):
     kit = _kit(slug)
     data = kit_data(kit.current)
     return render(request, "kits/animator.html", {
-        "animator": animator_context(data, default_values(data)), "title": f"Kit animateur – {kit.title}", "kit_row": kit,
+        "animator": animator_context(data, default_values(data)), "title": f"Kit animateur – {kit.title}",
+        "kit_row": kit,
         "criteria": kit.current.grid.criteria(kit.level)})
 
 

@@ -14,9 +14,9 @@ from core.pdf import pdf_response
 from exercises.forms import ChronogrammeImportForm
 from exercises.services import preparation as service
 from exercises.services.communication import values as exercise_values
-from kits.services.documents import animator_context, participant_context
 from exercises.views import animator_exercise, managed_exercise, visible_exercise
 from kits.services.chronogramme_xlsx import MAX_UPLOAD_BYTES, ChronogrammeImportError, export_workbook, import_workbook
+from kits.services.documents import animator_context, participant_context
 
 
 def _participant_context(exercise):
@@ -42,8 +42,10 @@ def participant_pdf(request, pk):
 def _animator_context(exercise):
     data = service.exercise_kit(exercise)
     values = exercise_values(exercise)
-    return {"exercise": exercise, "kit": participant_context(data, values), "animator": animator_context(data, values),
-            "grid": exercise.kit_version.grid, "criteria": [{**c, "expected_here": c["expected"].get(exercise.kit.level)}
+    return {"exercise": exercise, "kit": participant_context(data, values),
+            "animator": animator_context(data, values),
+            "grid": exercise.kit_version.grid,
+            "criteria": [{**c, "expected_here": c["expected"].get(exercise.kit.level)}
                          for c in exercise.kit_version.grid.criteria(exercise.kit.level)],
             "generated_at": timezone.now()}
 

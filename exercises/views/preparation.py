@@ -9,9 +9,9 @@ from accounts import access
 from exercises.forms import ExerciseForm, LogisticsForm
 from exercises.models import Exercise, Status
 from exercises.services import preparation as service
-from kits.services.documents import stimuli_view
 from exercises.services.recommendation import recommend
 from exercises.views import managed_exercise, visible_exercise
+from kits.services.documents import stimuli_view
 from kits.services.library import published_kits
 
 

@@ -77,7 +77,7 @@ def animator_context(data: KitData, values: dict) -> dict:
              ("retex_template", "Trame de RETEX")]
     sections = [{"id": key, "title": title, "html": markdown(_fill(data.animator[key], values))}
                 for key, title in parts if data.animator.get(key)]
-    return {**participant_context(data, values), "sections": sections, "stimuli": stimuli_view(data, values), "phases": data.meta["phases"],
+    return {"sections": sections, "stimuli": stimuli_view(data, values), "phases": data.meta["phases"],
             "actors": [{**a, "label": _fill(a["label"], values), "description": _fill(a["description"], values)}
                        for a in data.meta["actors"]],
             "duration": format_offset(data.meta["duration_minutes"] * 60)}

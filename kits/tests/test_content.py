@@ -44,7 +44,8 @@ def test_kits_of_one_level_share_grid_identifiers():
             assert kit.meta["grid"] == "grille-regionale-v1"
             continue
         assert kit.meta["grid"] == "grille-cyber-v1"
-        level_criteria = {c["id"] for o in grid["objectives"] for c in o["criteria"] if kit.meta["level"] in c["levels"]}
+        level_criteria = {c["id"] for o in grid["objectives"] for c in o["criteria"]
+                          if kit.meta["level"] in c["levels"]}
         used = {c for s in kit.stimuli for c in s["criteria"]}
         assert used <= {c["id"] for o in grid["objectives"] for c in o["criteria"]}
         assert len(used & level_criteria) >= 0.8 * len(level_criteria), f"{kit.slug} teste trop peu de critères"
