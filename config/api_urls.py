@@ -1,5 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
+from exercises.api import ExerciseViewSet
+from kits.api import KitViewSet
 from maturity.api import AssessmentViewSet
 from organisations.api import EstablishmentViewSet, GhtViewSet
 
@@ -7,4 +9,6 @@ router = DefaultRouter()
 router.register("etablissements", EstablishmentViewSet, basename="establishment")
 router.register("ght", GhtViewSet, basename="ght")
 router.register("autoevaluations", AssessmentViewSet, basename="assessment")
+router.register("kits", KitViewSet, basename="kit")
+router.register("exercices", ExerciseViewSet, basename="exercise")
 urlpatterns = router.urls

@@ -70,3 +70,10 @@ class AcceptInvitationForm(DsfrBaseForm):
     full_name = forms.CharField(label="Prénom et nom", max_length=150)
     password = forms.CharField(label="Choisissez un mot de passe", widget=forms.PasswordInput(
         attrs={"autocomplete": "new-password"}), min_length=12, help_text="12 caractères au moins.")
+
+    def clean_password(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password

@@ -11,6 +11,11 @@ from kits.models import EvaluationGrid, Kit, KitLevel, Overlay
 from kits.services.chronogramme_xlsx import export_workbook
 from kits.services.documents import animator_context, default_values, participant_context
 from kits.services.library import kit_data, published_kits, search
+from kits.services.rendering import substitute
+
+
+def _defaults(data) -> dict[str, str]:
+    return default_values(data.meta["variables"])
 
 
 def _kit(slug: str) -> Kit:
@@ -25,6 +30,8 @@ def library(request):
         kits = kits.filter(level=level)
     query = request.GET.get("q", "").strip()
     found = search(kits, query) if query else list(kits)
+    for kit in found:
+        kit.summary_text = substitute(kit.current.summary, default_values(kit.current.variables))
     return render(request, "kits/library.html", {
         "title": "Bibliothèque des kits d'exercice", "kits": found, "query": query, "level": level,
         "levels": KitLevel.choices, "overlays": Overlay.objects.order_by("context", "-loaded_at"),
@@ -37,7 +44,7 @@ def detail(request, slug):
     kit = _kit(slug)
     data = kit_data(kit.current)
     return render(request, "kits/detail.html", {
-        "kit": participant_context(data, default_values(data)), "title": kit.title, "kit_row": kit,
+        "kit": participant_context(data, _defaults(data)), "title": kit.title, "kit_row": kit,
         "version": kit.current,
         "criteria": kit.current.grid.criteria(kit.level),
         "communication": data.communication.get("messages", []),
@@ -51,7 +58,7 @@ def detail(request, slug):
 def participant_pdf(request, slug):
     kit = _kit(slug)
     data = kit_data(kit.current)
-    context = {"kit": participant_context(data, default_values(data)), "generated_at": timezone.now(),
+    context = {"kit": participant_context(data, _defaults(data)), "generated_at": timezone.now(),
                "exercise": None}
     return pdf_response("exercises/pdf/participant_kit.html", context, f"kit-participant-{slug}")
 
@@ -67,7 +74,7 @@ def animator(request, slug):
     kit = _kit(slug)
     data = kit_data(kit.current)
     return render(request, "kits/animator.html", {
-        "animator": animator_context(data, default_values(data)), "title": f"Kit animateur – {kit.title}",
+        "animator": animator_context(data, _defaults(data)), "title": f"Kit animateur – {kit.title}",
         "kit_row": kit,
         "criteria": kit.current.grid.criteria(kit.level)})
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-LAYERS = {"core": 0, "organisations": 1, "accounts": 2, "maturity": 3}
+LAYERS = {"core": 0, "organisations": 1, "accounts": 2, "maturity": 3, "kits": 3, "exercises": 4}
 # organisations may read maturity results only in views (the establishment page shows its level).
 ALLOWED_UPWARD = {("organisations", "maturity", "views.py"), ("core", "accounts", "context_processors.py"),
                   ("core", "accounts", "home.py"), ("core", "maturity", "home.py")}

@@ -13,6 +13,7 @@ from accounts import access
 from exercises.models import Exercise, ExerciseStimulus, Member, MemberRole, Status, hash_token
 from kits.models import Kit
 from kits.services.assembly import KitData
+from kits.services.documents import default_values
 from kits.services.library import assemble
 from kits.services.stimuli import from_row, to_fields
 
@@ -30,7 +31,7 @@ def _require_editable(exercise: Exercise) -> None:
 
 
 def default_variables(establishment, data: KitData, scheduled_start: dt.datetime, place: str) -> dict[str, str]:
-    values = {v["name"]: v.get("default", "") for v in data.meta["variables"]}
+    values = default_values(data.meta["variables"])
     local = timezone.localtime(scheduled_start)
     known = {
         "etablissement_nom": establishment.name,

@@ -10,8 +10,8 @@ from kits.services.stimuli import format_offset, parse_offset
 CHANNEL_LABELS = dict(Channel.choices)
 
 
-def default_values(data: KitData) -> dict[str, str]:
-    return {v["name"]: v.get("default", "") for v in data.meta["variables"]}
+def default_values(variables: list[dict]) -> dict[str, str]:
+    return {v["name"]: v.get("default", "") for v in variables}
 
 
 def _fill(text: str, values: dict) -> str:
