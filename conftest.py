@@ -35,9 +35,20 @@ def directory(db):
     call_command("seed_demo", "--without-kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Kits are loaded once per test database (load_kits is idempotent); the `kits` fixture reloads them after a
+    transactional test has flushed the tables."""
+    with django_db_blocker.unblock():
+        call_command("load_kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
 @pytest.fixture
 def kits(db):
-    call_command("load_kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from kits.models import KitVersion
+
+    if not KitVersion.objects.exists():
+        call_command("load_kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ urlpatterns = [
     path("maturite/", include("maturity.urls")),
     path("kits/", include("kits.urls")),
     path("exercices/", include("exercises.urls")),
+    path("exercices/", include("live.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -3,5 +3,9 @@
 from django.urls import path
 
 from core.consumers import PingConsumer
+from live.consumers import LiveConsumer
 
-websocket_urlpatterns = [path("ws/ping/", PingConsumer.as_asgi())]
+websocket_urlpatterns = [
+    path("ws/ping/", PingConsumer.as_asgi()),
+    path("ws/exercices/<int:pk>/", LiveConsumer.as_asgi()),
+]

@@ -72,8 +72,9 @@ def record(action: str, *, model_label: str, object_pk: str = "", object_repr: s
 
 def _snapshot(instance: models.Model) -> dict[str, Any]:
     data = {}
+    deferred = instance.get_deferred_fields()  # never load them (that would recurse through from_db)
     for field in instance._meta.concrete_fields:
-        if field.name in IGNORED_FIELDS:
+        if field.name in IGNORED_FIELDS or field.attname in deferred:
             continue
         value = getattr(instance, field.attname)
         if field.name in SECRET_FIELDS:

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from accounts import access
 from core.pdf import pdf_response
@@ -23,6 +24,7 @@ def _kit(slug: str) -> Kit:
 
 
 @login_required
+@require_safe
 def library(request):
     kits = published_kits()
     level = request.GET.get("niveau", "")
@@ -40,6 +42,7 @@ def library(request):
 
 
 @login_required
+@require_safe
 def detail(request, slug):
     kit = _kit(slug)
     data = kit_data(kit.current)
@@ -55,6 +58,7 @@ def detail(request, slug):
 
 
 @login_required
+@require_safe
 def participant_pdf(request, slug):
     kit = _kit(slug)
     data = kit_data(kit.current)
@@ -69,6 +73,7 @@ def _require_content_manager(request) -> None:
 
 
 @login_required
+@require_safe
 def animator(request, slug):
     _require_content_manager(request)
     kit = _kit(slug)
@@ -80,6 +85,7 @@ def animator(request, slug):
 
 
 @login_required
+@require_safe
 def chronogramme_xlsx(request, slug):
     _require_content_manager(request)
     kit = _kit(slug)
@@ -91,6 +97,7 @@ def chronogramme_xlsx(request, slug):
 
 
 @login_required
+@require_safe
 def grid(request, slug):
     grid_row = EvaluationGrid.objects.filter(slug=slug).order_by("-loaded_at").first()
     if grid_row is None:

@@ -6,19 +6,16 @@ import re
 import pytest
 from django.core import mail
 
+from conftest import CHU_NANTES, log_in
 from exercises.models import Exercise
+from maturity.models import Assessment
+from maturity.services.grids import default_grid
 
 pytestmark = pytest.mark.browser
 
 
 def test_prepare_from_recommended_kit_then_player_reads_participant_kit(transactional_db, directory, kits,
                                                                         live_server, browser):
-    from conftest import log_in
-
-    from conftest import CHU_NANTES
-    from maturity.models import Assessment
-    from maturity.services.grids import default_grid
-
     Assessment.objects.filter(establishment_id=CHU_NANTES).delete()
     Assessment.objects.create(establishment_id=CHU_NANTES, grid=default_grid(), year=2026, status="submitted",
                               level="intermediaire", percent=55.0, answers={})

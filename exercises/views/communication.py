@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from exercises.forms import SendForm
 from exercises.services import communication as service
@@ -33,6 +33,7 @@ def communication(request, pk):
 
 
 @login_required
+@require_safe
 def calendar(request, pk):
     exercise = visible_exercise(request, pk)
     response = HttpResponse(service.ics(exercise), content_type="text/calendar; charset=utf-8")

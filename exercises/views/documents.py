@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import access
 from core.pdf import pdf_response
@@ -26,6 +26,7 @@ def _participant_context(exercise):
 
 
 @login_required
+@require_safe
 def participant(request, pk):
     exercise = visible_exercise(request, pk)
     return render(request, "exercises/participant_kit.html", {
@@ -33,6 +34,7 @@ def participant(request, pk):
 
 
 @login_required
+@require_safe
 def participant_pdf(request, pk):
     exercise = visible_exercise(request, pk)
     return pdf_response("exercises/pdf/participant_kit.html", _participant_context(exercise),
@@ -51,18 +53,21 @@ def _animator_context(exercise):
 
 
 @login_required
+@require_safe
 def animator(request, pk):
     exercise = animator_exercise(request, pk)
     return render(request, "exercises/animator_kit.html", {**_animator_context(exercise), "title": "Kit animateur"})
 
 
 @login_required
+@require_safe
 def animator_pdf(request, pk):
     exercise = animator_exercise(request, pk)
     return pdf_response("exercises/pdf/animator_kit.html", _animator_context(exercise), f"kit-animateur-{exercise.pk}")
 
 
 @login_required
+@require_safe
 def binder_pdf(request, pk):
     """Everything needed to run the exercise on paper, without the platform."""
     exercise = animator_exercise(request, pk)
@@ -109,6 +114,7 @@ def chronogramme(request, pk):
 
 
 @login_required
+@require_safe
 def chronogramme_xlsx(request, pk):
     exercise = animator_exercise(request, pk)
     data = service.exercise_kit(exercise)

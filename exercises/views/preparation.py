@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access
 from exercises.forms import ExerciseForm, LogisticsForm
@@ -16,6 +16,7 @@ from kits.services.library import published_kits
 
 
 @login_required
+@require_safe
 def exercise_list(request):
     exercises = (access.restrict(request.user, Exercise.objects.all())
                  .select_related("establishment", "kit_version__kit").annotate(member_count=Count("members")))
@@ -60,6 +61,7 @@ def create(request):
 
 
 @login_required
+@require_safe
 def detail(request, pk):
     exercise = visible_exercise(request, pk)
     can_manage = access.can_manage_exercise(request.user, exercise)

@@ -11,6 +11,8 @@ from markdown_it import MarkdownIt
 VARIABLE_RE = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}")
 # html=False: raw HTML in a text (or in a value typed by a user) is shown as text, never interpreted.
 _markdown = MarkdownIt("commonmark", {"html": False, "breaks": False, "linkify": False}).enable("table")
+# Stimuli are shown as received (an e-mail, a script): their line breaks are kept.
+_markdown_as_received = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False}).enable("table")
 
 
 def variables_in(texts: Iterable[str]) -> set[str]:
@@ -33,8 +35,9 @@ def substitute(text: str, values: Mapping[str, str], missing: str = "[{name}]") 
     return VARIABLE_RE.sub(replace, text)
 
 
-def markdown(text: str) -> SafeString:
-    return mark_safe(_markdown.render(text or ""))  # noqa: S308 - html disabled above
+def markdown(text: str, *, keep_breaks: bool = False) -> SafeString:
+    renderer = _markdown_as_received if keep_breaks else _markdown
+    return mark_safe(renderer.render(text or ""))  # noqa: S308 - html disabled above
 
 
 def texts_of(value) -> Iterable[str]:

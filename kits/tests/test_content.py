@@ -8,7 +8,7 @@ import yaml
 from django.conf import settings
 
 from core.models import AuditEntry
-from kits.models import Kit, KitVersion, Overlay, Stimulus
+from kits.models import EvaluationGrid, Kit, KitVersion, Overlay, Stimulus
 from kits.services.assembly import apply_overlay
 from kits.services.library import assemble, kit_data
 from kits.services.loader import ContentError, load_content, read_content
@@ -96,11 +96,20 @@ def test_loader_reports_every_broken_reference(tmp_path):
     assert "dépend de « S-999 », absent du chronogramme" in text
 
 
+def _empty_library() -> None:
+    Kit.objects.all().delete()  # versions and stimuli go with them
+    Overlay.objects.all().delete()
+    EvaluationGrid.objects.all().delete()
+
+
 def test_load_is_versioned_idempotent_and_audited(db, tmp_path):
+    _empty_library()
+    audited_before = AuditEntry.objects.filter(model_label="kits.Stimulus", action="create").count()
     report = load_content()
     assert len([c for c in report.created if c.startswith("kit ")]) == 4
     assert Stimulus.objects.count() == sum(len(k.stimuli) for k in read_content()[1])
-    assert AuditEntry.objects.filter(model_label="kits.Stimulus", action="create").count() == Stimulus.objects.count()
+    audited = AuditEntry.objects.filter(model_label="kits.Stimulus", action="create").count() - audited_before
+    assert audited == Stimulus.objects.count()
     again = load_content()
     assert again.created == [] and len(again.unchanged) == len(report.created)
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class LiveConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "live"
+    verbose_name = "Exercices en direct"
+
+    def ready(self):
+        from live.services.scheduler import maybe_start_in_process
+
+        maybe_start_in_process()

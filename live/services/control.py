@@ -1,0 +1,213 @@
+"""The animator's controls. Every write: permission check, one transaction, audit, then live events."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import access
+from exercises.models import Exercise, ExerciseStimulus, Status
+from kits.services.stimuli import parse_offset
+from live.models import Delivery, DeliveryStatus, LatePolicy, LiveState
+from live.services import clock, events
+from live.services.delivery import send_now
+
+
+AD_HOC = "ajout en direct"
+
+
+def _require_team(user, exercise: Exercise) -> None:
+    if not access.can_manage_exercise(user, exercise):
+        raise PermissionDenied("Réservé à l'équipe d'animation.")
+
+
+def _locked_state(exercise: Exercise) -> LiveState:
+    return LiveState.objects.select_for_update().select_related("exercise").get(exercise=exercise)
+
+
+def _publish_clock(state: LiveState) -> None:
+    event = clock.snapshot(state)
+    eid = state.exercise_id
+    transaction.on_commit(lambda: events.publish(
+        [events.group_cell(eid), events.group_team(eid), events.group_observers(eid)]
+        + [events.group_role(eid, r) for r in _roles(state.exercise)], event))
+
+
+def _roles(exercise: Exercise) -> list[str]:
+    return sorted(set(exercise.members.exclude(cell_role="").values_list("cell_role", flat=True)))
+
+
+@transaction.atomic
+def do_start(user, exercise: Exercise, *, speed: float = 1.0, late_policy: str = LatePolicy.DELIVER) -> LiveState:
+    _require_team(user, exercise)
+    if exercise.status not in (Status.DRAFT, Status.PLANNED):
+        raise ValidationError("L'exercice a déjà été lancé.")
+    now = timezone.now()
+    state, _ = LiveState.objects.get_or_create(exercise=exercise)
+    state.base_offset, state.base_wall, state.running, state.started_at = 0.0, now, True, now
+    state.speed = min(max(float(speed), clock.MIN_SPEED), clock.MAX_SPEED)
+    state.late_policy = late_policy
+    state.save()
+    Delivery.objects.filter(exercise=exercise).delete()
+    Delivery.objects.bulk_create([
+        Delivery(exercise=exercise, stimulus=s, stimulus_code=s.stimulus_id, due_offset=s.offset_seconds,
+                 manual=s.contingency, recipients=s.recipients)
+        for s in exercise.stimuli.all()])
+    clock.reschedule(state)
+    exercise.status = Status.RUNNING
+    exercise.save()
+    _publish_clock(state)
+    return state
+
+
+@transaction.atomic
+def do_pause(user, exercise: Exercise) -> LiveState:
+    _require_team(user, exercise)
+    state = _locked_state(exercise)
+    if not state.running:
+        return state
+    clock.rebase(state, timezone.now())
+    state.running = False
+    state.save()
+    clock.reschedule(state)
+    exercise.status = Status.PAUSED
+    exercise.save()
+    _publish_clock(state)
+    return state
+
+
+@transaction.atomic
+def do_resume(user, exercise: Exercise) -> LiveState:
+    _require_team(user, exercise)
+    state = _locked_state(exercise)
+    if state.running or exercise.status != Status.PAUSED:
+        return state
+    state.base_wall, state.running = timezone.now(), True
+    state.save()
+    clock.reschedule(state)
+    exercise.status = Status.RUNNING
+    exercise.save()
+    _publish_clock(state)
+    return state
+
+
+@transaction.atomic
+def do_set_speed(user, exercise: Exercise, speed: float) -> LiveState:
+    _require_team(user, exercise)
+    if not clock.MIN_SPEED <= speed <= clock.MAX_SPEED:
+        raise ValidationError("Vitesse entre ×1 et ×10.")
+    state = _locked_state(exercise)
+    clock.rebase(state, timezone.now())
+    state.speed = speed
+    state.save()
+    clock.reschedule(state)
+    _publish_clock(state)
+    return state
+
+
+@transaction.atomic
+def do_jump(user, exercise: Exercise, phase: str) -> LiveState:
+    """Jumps to the start of a phase; stimuli of earlier phases not yet sent are marked « non joué »."""
+    _require_team(user, exercise)
+    state = _locked_state(exercise)
+    first = exercise.stimuli.filter(phase=phase).exclude(source=AD_HOC).order_by("offset_seconds").first()
+    if first is None:
+        raise ValidationError("Phase inconnue.")
+    now = timezone.now()
+    target = float(first.offset_seconds)
+    if target > clock.offset_at(state, now):
+        Delivery.objects.filter(exercise=exercise, status=DeliveryStatus.PENDING, manual=False,
+                                due_offset__lt=target).update(status=DeliveryStatus.SKIPPED, due_at=None)
+    state.base_offset, state.base_wall = target, now
+    state.save()
+    clock.reschedule(state)
+    _publish_clock(state)
+    return state
+
+
+@transaction.atomic
+def do_stop(user, exercise: Exercise) -> LiveState:
+    _require_team(user, exercise)
+    state = _locked_state(exercise)
+    clock.rebase(state, timezone.now())
+    state.running = False
+    state.save()
+    Delivery.objects.filter(exercise=exercise, status__in=[DeliveryStatus.PENDING, DeliveryStatus.HELD]).update(
+        due_at=None)
+    exercise.status, exercise.ended_at = Status.ENDED, timezone.now()
+    exercise.save()
+    _publish_clock(state)
+    return state
+
+
+def do_trigger(user, exercise: Exercise, delivery_id: int) -> Delivery:
+    _require_team(user, exercise)
+    if exercise.status not in (Status.RUNNING, Status.PAUSED):
+        raise ValidationError("L'exercice n'est pas en cours.")
+    row = send_now(delivery_id) if Delivery.objects.filter(pk=delivery_id, exercise=exercise).exists() else None
+    if row is None:
+        raise ValidationError("Ce stimulus a déjà été envoyé ou n'est plus jouable.")
+    return row
+
+
+@transaction.atomic
+def do_skip(user, exercise: Exercise, delivery_id: int) -> None:
+    _require_team(user, exercise)
+    updated = Delivery.objects.filter(pk=delivery_id, exercise=exercise, status__in=[
+        DeliveryStatus.PENDING, DeliveryStatus.HELD]).update(status=DeliveryStatus.SKIPPED, due_at=None)
+    if not updated:
+        raise ValidationError("Ce stimulus a déjà été envoyé.")
+
+
+@transaction.atomic
+def do_postpone(user, exercise: Exercise, delivery_id: int, seconds: int) -> Delivery:
+    _require_team(user, exercise)
+    row = Delivery.objects.select_for_update().filter(pk=delivery_id, exercise=exercise,
+                                                      status=DeliveryStatus.PENDING).first()
+    if row is None:
+        raise ValidationError("Ce stimulus a déjà été envoyé.")
+    state = LiveState.objects.get(exercise=exercise)
+    row.due_offset = max(row.due_offset, clock.offset_at(state)) + seconds
+    row.due_at = None if row.manual else clock.due_at(state, row.due_offset)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def do_edit_stimulus(user, exercise: Exercise, delivery_id: int, *, title: str, content: str) -> ExerciseStimulus:
+    _require_team(user, exercise)
+    row = Delivery.objects.select_for_update().select_related("stimulus").filter(
+        pk=delivery_id, exercise=exercise, status__in=[DeliveryStatus.PENDING, DeliveryStatus.HELD]).first()
+    if row is None:
+        raise ValidationError("Un stimulus envoyé ne se modifie plus.")
+    if not title.strip() or not content.strip():
+        raise ValidationError("Titre et contenu sont obligatoires.")
+    stimulus = row.stimulus
+    stimulus.title, stimulus.content = title.strip(), content
+    stimulus.save()
+    return stimulus
+
+
+@transaction.atomic
+def do_add_stimulus(user, exercise: Exercise, *, sender: str, recipients: list[str], channel: str, title: str,
+                    content: str, offset: str = "") -> Delivery:
+    """An ad-hoc stimulus: sent now, or scheduled at an exercise offset (HH:MM:SS)."""
+    _require_team(user, exercise)
+    state = LiveState.objects.get(exercise=exercise)
+    now_offset = clock.offset_at(state)
+    due = float(parse_offset(offset)) if offset else now_offset
+    count = exercise.stimuli.filter(stimulus_id__startswith="ADH-").count()
+    stimulus = ExerciseStimulus(
+        exercise=exercise, source=AD_HOC, stimulus_id=f"ADH-{count + 1:03d}", order=9000 + count,
+        phase=exercise.stimuli.filter(offset_seconds__lte=due).order_by("-offset_seconds").values_list(
+            "phase", flat=True).first() or "P1",
+        offset_seconds=int(due), story_time="J 00:00", sender=sender, recipients=recipients, channel=channel,
+        title=title, content=content, expected_reactions=[], criteria=[], hints=[], depends_on=[])
+    stimulus.save()
+    row = Delivery.objects.create(exercise=exercise, stimulus=stimulus, stimulus_code=stimulus.stimulus_id,
+                                  due_offset=due, manual=not offset, recipients=recipients,
+                                  due_at=clock.due_at(state, due) if offset else None)
+    if not offset:
+        transaction.on_commit(lambda: send_now(row.pk))
+    return row

@@ -1,0 +1,112 @@
+"""Delivering stimuli: exactly once (row locks, `skip_locked` so several schedulers share the work), in order,
+late ones marked or held for the animator by the exercise's setting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from exercises.models import Exercise
+from kits.services.documents import CHANNEL_LABELS
+from kits.services.rendering import markdown, substitute
+from live.models import Delivery, DeliveryStatus, LatePolicy, LiveState
+from live.services import clock, events
+
+LATE_AFTER_MS = 2000  # a delivery later than this (scheduler down, restart) is « late »
+BATCH = 500
+
+
+def render_payload(delivery: Delivery, exercise: Exercise, actors: dict[str, str]) -> dict:
+    stimulus = delivery.stimulus
+    values = exercise.variables
+    fill = lambda text: substitute(text or "", values, missing="[{name}]")  # noqa: E731
+    return {
+        "type": "stimulus", "id": delivery.pk, "code": delivery.stimulus_code, "channel": stimulus.channel,
+        "channel_label": CHANNEL_LABELS.get(stimulus.channel, stimulus.channel),
+        "sender": stimulus.sender, "sender_label": fill(actors.get(stimulus.sender, stimulus.sender)),
+        "recipients": stimulus.recipients, "story_time": stimulus.story_time, "title": fill(stimulus.title),
+        "html": str(markdown(fill(stimulus.content), keep_breaks=True)),
+        "script_html": str(markdown(fill(stimulus.script), keep_breaks=True)) if stimulus.script else "",
+        "attachments": [{"name": a["name"], "content": fill(a["content"])} for a in stimulus.attachments],
+        "offset": delivery.sent_offset, "late": delivery.late,
+        "sent_ms": int(delivery.sent_at.timestamp() * 1000) if delivery.sent_at else None,
+    }
+
+
+def _actors(exercise: Exercise) -> dict[str, str]:
+    from exercises.services.preparation import exercise_kit
+
+    return {a["id"]: a["label"] for a in exercise_kit(exercise).meta["actors"]}
+
+
+def _mark_sent(delivery: Delivery, state: LiveState, now: dt.datetime, actors: dict[str, str]) -> None:
+    delivery.status = DeliveryStatus.SENT
+    delivery.sent_at = now
+    delivery.sent_offset = clock.offset_at(state, now)
+    if delivery.due_at is not None:
+        delivery.lateness_ms = int((now - delivery.due_at).total_seconds() * 1000)
+        delivery.late = delivery.lateness_ms > LATE_AFTER_MS
+    delivery.recipients = delivery.stimulus.recipients
+    delivery.payload = render_payload(delivery, state.exercise, actors)
+
+
+def publish_sent(deliveries: list[Delivery]) -> None:
+    for delivery in deliveries:
+        groups = events.groups_for_recipients(delivery.exercise_id, delivery.recipients)
+        groups += [events.group_team(delivery.exercise_id), events.group_observers(delivery.exercise_id)]
+        events.publish(groups, delivery.payload)
+
+
+def deliver_due(now: dt.datetime | None = None) -> list[Delivery]:
+    """One scheduler pass: every automatic delivery due before `now`, claimed under a row lock."""
+    now = now or timezone.now()
+    sent: list[Delivery] = []
+    held: list[Delivery] = []
+    with transaction.atomic():
+        rows = list(Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(status=DeliveryStatus.PENDING, manual=False, due_at__lte=now)
+                    .select_related("stimulus").order_by("due_at", "pk")[:BATCH])
+        if not rows:
+            return []
+        states = {s.exercise_id: s for s in LiveState.objects.select_related("exercise").filter(
+            exercise_id__in={r.exercise_id for r in rows})}
+        actors_by_exercise: dict[int, dict] = {}
+        for row in rows:
+            state = states[row.exercise_id]
+            if not state.running:
+                continue
+            late_ms = (now - row.due_at).total_seconds() * 1000
+            if late_ms > LATE_AFTER_MS and state.late_policy == LatePolicy.HOLD:
+                row.status = DeliveryStatus.HELD
+                held.append(row)
+                continue
+            if row.exercise_id not in actors_by_exercise:
+                actors_by_exercise[row.exercise_id] = _actors(state.exercise)
+            _mark_sent(row, state, now, actors_by_exercise[row.exercise_id])
+            sent.append(row)
+        Delivery.objects.bulk_update(sent + held, ["status", "sent_at", "sent_offset", "lateness_ms", "late",
+                                                   "payload", "recipients"])
+        transaction.on_commit(lambda: publish_sent(sent))
+        if held:
+            transaction.on_commit(lambda: [events.publish([events.group_team(d.exercise_id)], {
+                "type": "held", "id": d.pk, "code": d.stimulus_code}) for d in held])
+    return sent
+
+
+def send_now(delivery_id: int, now: dt.datetime | None = None) -> Delivery | None:
+    """Trigger now (animator): pending, held or manual; never twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = (Delivery.objects.select_for_update(of=("self",)).select_related("stimulus")
+               .filter(pk=delivery_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.HELD]).first())
+        if row is None:
+            return None
+        state = LiveState.objects.select_related("exercise").get(exercise_id=row.exercise_id)
+        row.due_at = None
+        _mark_sent(row, state, now, _actors(state.exercise))
+        row.late = False
+        row.save()
+        transaction.on_commit(lambda: publish_sent([row]))
+    return row

@@ -1,0 +1,43 @@
+"""The scheduler loop: a separate process in production (`manage.py run_scheduler`, several may run), or a thread
+inside the web process for the embedded default (CARE_INPROCESS_SCHEDULER=1, set by scripts/demo)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+
+from django.db import close_old_connections, connection
+
+logger = logging.getLogger(__name__)
+TICK_SECONDS = 0.05
+_started = False
+
+
+def run_forever(stop: threading.Event | None = None, tick: float = TICK_SECONDS) -> None:
+    from live.services.delivery import deliver_due
+
+    while stop is None or not stop.is_set():
+        try:
+            close_old_connections()
+            sent = deliver_due()
+            if not sent:
+                time.sleep(tick)
+        except Exception:  # noqa: BLE001 - the loop must survive a database hiccup; the next pass retries
+            logger.exception("passe du planificateur en échec")
+            connection.close()
+            time.sleep(1)
+
+
+def maybe_start_in_process() -> None:
+    global _started
+    if _started or os.environ.get("CARE_INPROCESS_SCHEDULER") != "1":
+        return
+    if "runserver" in sys.argv and os.environ.get("RUN_MAIN") != "true" and "--noreload" not in sys.argv:
+        return  # the autoreloader's parent process serves nothing
+    if any(command in sys.argv for command in ("migrate", "seed_demo", "test", "makemigrations", "run_scheduler")):
+        return
+    _started = True
+    threading.Thread(target=run_forever, name="care-scheduler", daemon=True).start()

@@ -1,0 +1,43 @@
+"""What one person may see of a live exercise: their WebSocket groups and the catch-up snapshot."""
+
+from __future__ import annotations
+
+from accounts import access
+from exercises.models import Exercise, MemberRole
+from live.models import LiveState, LogEntry, Message
+from live.services import clock, events
+from live.services.cell import log_event, member_of, message_event, visible_deliveries
+
+
+def groups_for(user, exercise: Exercise) -> list[str] | None:
+    pk = exercise.pk
+    if access.can_manage_exercise(user, exercise):
+        return [events.group_team(pk)]
+    member = member_of(user, exercise)
+    if member and member.role == MemberRole.OBSERVER:
+        return [events.group_observers(pk)]
+    if member and member.role == MemberRole.PLAYER:
+        return [events.group_cell(pk), events.group_role(pk, member.cell_role)]
+    return None
+
+
+def snapshot_for(user, exercise: Exercise) -> list[dict] | None:
+    team = access.can_manage_exercise(user, exercise)
+    member = member_of(user, exercise)
+    if not team and member is None:
+        return None
+    observer = member is not None and member.role == MemberRole.OBSERVER
+    found: list[dict] = []
+    state = LiveState.objects.filter(exercise=exercise).select_related("exercise").first()
+    if state:
+        found.append(clock.snapshot(state))
+    found += [d.payload for d in visible_deliveries(exercise, member, team)]
+    for message in Message.objects.filter(exercise=exercise).select_related("author"):
+        if team or observer or (member.role == MemberRole.PLAYER and (
+                member.cell_role in message.to_roles or "cellule" in message.to_roles
+                or (message.author is not None and message.author.cell_role == member.cell_role))):
+            author = message.from_actor or (message.author.full_name if message.author else "")
+            found.append(message_event(message, author))
+    found += [log_event(e) for e in LogEntry.objects.filter(exercise=exercise).select_related("author")
+              if not e.team or team]
+    return found
