@@ -177,7 +177,7 @@ def do_postpone(user, exercise: Exercise, delivery_id: int, seconds: int) -> Del
 @transaction.atomic
 def do_edit_stimulus(user, exercise: Exercise, delivery_id: int, *, title: str, content: str) -> ExerciseStimulus:
     _require_team(user, exercise)
-    row = Delivery.objects.select_for_update().select_related("stimulus").filter(
+    row = Delivery.objects.select_for_update(of=("self",)).select_related("stimulus").filter(
         pk=delivery_id, exercise=exercise, status__in=[DeliveryStatus.PENDING, DeliveryStatus.HELD]).first()
     if row is None:
         raise ValidationError("Un stimulus envoyé ne se modifie plus.")

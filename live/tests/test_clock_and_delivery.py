@@ -152,7 +152,7 @@ def test_concurrent_schedulers_deliver_each_stimulus_exactly_once(directory, kit
             published.append(event["code"])
 
     monkeypatch.setattr(delivery.events, "publish", record)
-    _rewind(created, 7200)
+    _rewind(created, 36000)
 
     def worker():
         for _ in range(20):
