@@ -15,7 +15,7 @@ from exercises.models import Status
 from exercises.services import preparation
 
 
-def _routes(prefixes=("exercises:", "kits:")) -> list[tuple[str, str]]:
+def _routes(prefixes=("exercises:", "kits:", "live:")) -> list[tuple[str, str]]:
     """(name, pattern) of every named route of the exercise, kit and API URL sets."""
     found = []
 
@@ -81,7 +81,8 @@ def test_every_route_is_listed(exercise):
     names = {name for name, _ in _routes()}
     assert {"exercises:animator_kit", "exercises:animator_kit_pdf", "exercises:binder_pdf", "exercises:chronogramme",
             "exercises:chronogramme_xlsx", "kits:animator", "kits:chronogramme_xlsx", "exercise-chronogramme",
-            "kit-detail", "exercises:variables", "exercises:communication"} <= names
+            "kit-detail", "exercises:variables", "exercises:communication", "live:console", "live:feed",
+            "live:export"} <= names
     assert len(names) >= 25
 
 
@@ -92,7 +93,8 @@ def test_no_route_shows_animator_material_to_anyone_outside_the_animation_team(c
     lead = exercise.members.get(is_lead=True)
     _, token = preparation.do_add_member(rssi_nantes, exercise, email="nouveau@chu.example", full_name="Nouveau",
                                          role="observer")
-    values = {"pk": exercise.pk, "member_pk": lead.pk, "slug": "mco-intermediaire", "token": "jeton-invalide",
+    values = {"pk": exercise.pk, "member_pk": lead.pk, "delivery_pk": 1, "slug": "mco-intermediaire",
+              "token": "jeton-invalide",
               "format": "json"}
     routes = _routes()
     for label, user in outsiders.items():

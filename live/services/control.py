@@ -13,7 +13,6 @@ from live.models import Delivery, DeliveryStatus, LatePolicy, LiveState
 from live.services import clock, events
 from live.services.delivery import send_now
 
-
 AD_HOC = "ajout en direct"
 
 

@@ -1,7 +1,5 @@
 import pytest
 
-from exercises.tests.conftest import exercise, observer, player  # noqa: F401 - shared fixtures
-
 
 @pytest.fixture
 def started(exercise, rssi_nantes):
