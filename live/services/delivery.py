@@ -31,6 +31,7 @@ def render_payload(delivery: Delivery, exercise: Exercise, actors: dict[str, str
         "script_html": str(markdown(fill(stimulus.script), keep_breaks=True)) if stimulus.script else "",
         "attachments": [{"name": a["name"], "content": fill(a["content"])} for a in stimulus.attachments],
         "offset": delivery.sent_offset, "late": delivery.late,
+        "due_ms": int(delivery.due_at.timestamp() * 1000) if delivery.due_at else None,
         "sent_ms": int(delivery.sent_at.timestamp() * 1000) if delivery.sent_at else None,
     }
 
