@@ -24,6 +24,7 @@ class LiveState(AuditedModel):
     running = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     late_policy = models.CharField(max_length=10, choices=LatePolicy.choices, default=LatePolicy.DELIVER)
+    actors = models.JSONField(default=dict, blank=True, help_text="Libellés des acteurs simulés, figés au lancement.")
 
     def __str__(self) -> str:
         return f"horloge de {self.exercise}"

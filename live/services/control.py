@@ -11,7 +11,7 @@ from exercises.models import Exercise, ExerciseStimulus, Status
 from kits.services.stimuli import parse_offset
 from live.models import Delivery, DeliveryStatus, LatePolicy, LiveState
 from live.services import clock, events
-from live.services.delivery import send_now
+from live.services.delivery import actor_labels, prerender, send_now
 
 AD_HOC = "ajout en direct"
 
@@ -47,12 +47,13 @@ def do_start(user, exercise: Exercise, *, speed: float = 1.0, late_policy: str =
     state.base_offset, state.base_wall, state.running, state.started_at = 0.0, now, True, now
     state.speed = min(max(float(speed), clock.MIN_SPEED), clock.MAX_SPEED)
     state.late_policy = late_policy
+    state.actors = actor_labels(exercise)
     state.save()
     Delivery.objects.filter(exercise=exercise).delete()
-    Delivery.objects.bulk_create([
-        Delivery(exercise=exercise, stimulus=s, stimulus_code=s.stimulus_id, due_offset=s.offset_seconds,
-                 manual=s.contingency, recipients=s.recipients)
-        for s in exercise.stimuli.all()])
+    rows = [Delivery(exercise=exercise, stimulus=s, stimulus_code=s.stimulus_id, due_offset=s.offset_seconds,
+                     manual=s.contingency, recipients=s.recipients) for s in exercise.stimuli.all()]
+    prerender(exercise, rows, state.actors)
+    Delivery.objects.bulk_create(rows)
     clock.reschedule(state)
     exercise.status = Status.RUNNING
     exercise.save()
@@ -185,6 +186,9 @@ def do_edit_stimulus(user, exercise: Exercise, delivery_id: int, *, title: str, 
     stimulus = row.stimulus
     stimulus.title, stimulus.content = title.strip(), content
     stimulus.save()
+    state = LiveState.objects.select_related("exercise").get(exercise=exercise)
+    prerender(exercise, [row], state.actors or actor_labels(exercise))
+    row.save(update_fields=["payload", "recipients"])
     return stimulus
 
 

@@ -36,10 +36,21 @@ def render_payload(delivery: Delivery, exercise: Exercise, actors: dict[str, str
     }
 
 
-def _actors(exercise: Exercise) -> dict[str, str]:
+def actor_labels(exercise: Exercise) -> dict[str, str]:
     from exercises.services.preparation import exercise_kit
 
     return {a["id"]: a["label"] for a in exercise_kit(exercise).meta["actors"]}
+
+
+def _actors(state: LiveState) -> dict[str, str]:
+    return state.actors or actor_labels(state.exercise)
+
+
+def prerender(exercise: Exercise, deliveries: list[Delivery], actors: dict[str, str]) -> None:
+    """Payloads are rendered when the exercise starts (and again when a stimulus is edited), not in the hot path."""
+    for delivery in deliveries:
+        delivery.payload = render_payload(delivery, exercise, actors)
+        delivery.recipients = delivery.stimulus.recipients
 
 
 def _mark_sent(delivery: Delivery, state: LiveState, now: dt.datetime, actors: dict[str, str]) -> None:
@@ -49,15 +60,20 @@ def _mark_sent(delivery: Delivery, state: LiveState, now: dt.datetime, actors: d
     if delivery.due_at is not None:
         delivery.lateness_ms = int((now - delivery.due_at).total_seconds() * 1000)
         delivery.late = delivery.lateness_ms > LATE_AFTER_MS
-    delivery.recipients = delivery.stimulus.recipients
-    delivery.payload = render_payload(delivery, state.exercise, actors)
+    if not delivery.payload:
+        prerender(state.exercise, [delivery], actors)
+    delivery.payload = {**delivery.payload, "id": delivery.pk, "offset": delivery.sent_offset, "late": delivery.late,
+                        "sent_ms": int(now.timestamp() * 1000),
+                        "due_ms": int(delivery.due_at.timestamp() * 1000) if delivery.due_at else None}
 
 
 def publish_sent(deliveries: list[Delivery]) -> None:
+    items = []
     for delivery in deliveries:
         groups = events.groups_for_recipients(delivery.exercise_id, delivery.recipients)
         groups += [events.group_team(delivery.exercise_id), events.group_observers(delivery.exercise_id)]
-        events.publish(groups, delivery.payload)
+        items.append((groups, delivery.payload))
+    events.publish_batch(items)
 
 
 def deliver_due(now: dt.datetime | None = None) -> list[Delivery]:
@@ -68,7 +84,7 @@ def deliver_due(now: dt.datetime | None = None) -> list[Delivery]:
     with transaction.atomic():
         rows = list(Delivery.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(status=DeliveryStatus.PENDING, manual=False, due_at__lte=now)
-                    .select_related("stimulus").order_by("due_at", "pk")[:BATCH])
+                    .order_by("due_at", "pk")[:BATCH])
         if not rows:
             return []
         states = {s.exercise_id: s for s in LiveState.objects.select_related("exercise").filter(
@@ -84,7 +100,7 @@ def deliver_due(now: dt.datetime | None = None) -> list[Delivery]:
                 held.append(row)
                 continue
             if row.exercise_id not in actors_by_exercise:
-                actors_by_exercise[row.exercise_id] = _actors(state.exercise)
+                actors_by_exercise[row.exercise_id] = _actors(state)
             _mark_sent(row, state, now, actors_by_exercise[row.exercise_id])
             sent.append(row)
         Delivery.objects.bulk_update(sent + held, ["status", "sent_at", "sent_offset", "lateness_ms", "late",
@@ -106,7 +122,7 @@ def send_now(delivery_id: int, now: dt.datetime | None = None) -> Delivery | Non
             return None
         state = LiveState.objects.select_related("exercise").get(exercise_id=row.exercise_id)
         row.due_at = None
-        _mark_sent(row, state, now, _actors(state.exercise))
+        _mark_sent(row, state, now, _actors(state))
         row.late = False
         row.save()
         transaction.on_commit(lambda: publish_sent([row]))

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
@@ -32,7 +35,32 @@ def groups_for_recipients(exercise_id: int, recipients: list[str]) -> list[str]:
 
 
 def publish(groups: list[str], event: dict) -> None:
+    publish_batch([(groups, event)])
+
+
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def use_persistent_loop() -> None:
+    """For a long-running sync process (the scheduler): one event loop in a thread, so the channel layer keeps its
+    Redis connections between passes instead of opening them again for every publication."""
+    global _loop
+    if _loop is None:
+        _loop = asyncio.new_event_loop()
+        threading.Thread(target=_loop.run_forever, name="care-publisher", daemon=True).start()
+
+
+def publish_batch(items: list[tuple[list[str], dict]]) -> None:
+    """Every (groups, event) of a scheduler pass at once: sends in parallel on one connection."""
+    if not items:
+        return
     layer = get_channel_layer()
-    send = async_to_sync(layer.group_send)
-    for group in groups:
-        send(group, {"type": "live.event", "event": event})
+
+    async def send_all() -> None:
+        await asyncio.gather(*(layer.group_send(group, {"type": "live.event", "event": event})
+                               for groups, event in items for group in groups))
+
+    if _loop is not None:
+        asyncio.run_coroutine_threadsafe(send_all(), _loop).result(timeout=30)
+    else:
+        async_to_sync(send_all)()

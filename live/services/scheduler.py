@@ -17,8 +17,10 @@ _started = False
 
 
 def run_forever(stop: threading.Event | None = None, tick: float = TICK_SECONDS) -> None:
+    from live.services import events
     from live.services.delivery import deliver_due
 
+    events.use_persistent_loop()
     while stop is None or not stop.is_set():
         try:
             close_old_connections()

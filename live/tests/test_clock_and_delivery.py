@@ -58,7 +58,8 @@ def test_start_schedules_every_stimulus_and_contingencies_wait(started):
 
 def test_due_stimuli_are_sent_once_in_order_and_late_ones_marked(started, monkeypatch):
     published = []
-    monkeypatch.setattr(delivery.events, "publish", lambda groups, event: published.append(event["code"]))
+    monkeypatch.setattr(delivery.events, "publish_batch",
+                        lambda items: published.extend(event["code"] for _, event in items))
     _rewind(started, 600)
     sent = delivery.deliver_due()
     expected = list(Delivery.objects.filter(exercise=started, manual=False, due_offset__lte=600)
@@ -72,7 +73,7 @@ def test_due_stimuli_are_sent_once_in_order_and_late_ones_marked(started, monkey
 
 
 def test_hold_policy_keeps_late_stimuli_for_the_animator(started, rssi_nantes, monkeypatch):
-    monkeypatch.setattr(delivery.events, "publish", lambda groups, event: None)
+    monkeypatch.setattr(delivery.events, "publish_batch", lambda items: None)
     LiveState.objects.filter(exercise=started).update(late_policy=LatePolicy.HOLD)
     _rewind(started, 900)
     assert delivery.deliver_due() == []
@@ -96,7 +97,7 @@ def test_pause_freezes_and_resume_reschedules(started, rssi_nantes):
 
 
 def test_animator_controls(started, rssi_nantes, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(delivery.events, "publish", lambda groups, event: None)
+    monkeypatch.setattr(delivery.events, "publish_batch", lambda items: None)
     rows = list(Delivery.objects.filter(exercise=started, manual=False).order_by("due_offset", "pk"))
     control.do_skip(rssi_nantes, started, rows[0].pk)
     postponed = control.do_postpone(rssi_nantes, started, rows[1].pk, 600)
@@ -147,11 +148,11 @@ def test_concurrent_schedulers_deliver_each_stimulus_exactly_once(directory, kit
     published = []
     lock = threading.Lock()
 
-    def record(groups, event):
+    def record(items):
         with lock:
-            published.append(event["code"])
+            published.extend(event["code"] for _, event in items)
 
-    monkeypatch.setattr(delivery.events, "publish", record)
+    monkeypatch.setattr(delivery.events, "publish_batch", record)
     _rewind(created, 36000)
 
     def worker():
@@ -167,3 +168,13 @@ def test_concurrent_schedulers_deliver_each_stimulus_exactly_once(directory, kit
     automatic = Delivery.objects.filter(exercise=created, manual=False).count()
     assert len(published) == automatic
     assert len(set(published)) == automatic
+
+
+def test_payloads_are_prerendered_and_carry_their_own_identity(started, monkeypatch):
+    monkeypatch.setattr(delivery.events, "publish_batch", lambda items: None)
+    rows = Delivery.objects.filter(exercise=started)
+    assert all(row.payload.get("title") for row in rows)  # rendered at start, not in the scheduler's hot path
+    _rewind(started, 300)
+    sent = delivery.deliver_due()
+    assert len({d.payload["id"] for d in sent}) == len(sent) and None not in {d.payload["id"] for d in sent}
+    assert all(d.payload["due_ms"] and d.payload["sent_ms"] >= d.payload["due_ms"] for d in sent)
