@@ -98,18 +98,22 @@ def client_process(ports: list[int], assignments, ready, results, deadline_s: fl
 
     fanout: list[float] = []
 
+    handshakes = asyncio.Semaphore(40)  # players join over a few seconds, as browsers do, not in one burst
+
     async def one(index, exercise_id, key, expected, latencies, counts):
         port = ports[index % len(ports)]
-        for attempt in range(5):
+        socket = None
+        for attempt in range(10):
             try:
-                socket = await connect(port, exercise_id, key)
+                async with handshakes:
+                    socket = await connect(port, exercise_id, key)
+                    await socket.recv()  # snapshot
                 break
             except Exception:  # noqa: BLE001 - a refused connection under load: retry
                 await asyncio.sleep(0.5 * (attempt + 1))
-        else:
+        if socket is None:
             counts["failed"] += 1
             return
-        await socket.recv()  # snapshot
         counts["connected"] += 1
         seen: set[int] = set()
         try:
@@ -175,6 +179,9 @@ def main() -> None:
     parser.add_argument("--spacing", type=float, default=1.0, help="secondes d'exercice entre deux stimuli")
     args = parser.parse_args()
     _ensure_database(os.environ["DATABASE_URL"])
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # no channels left over from an earlier run
     started = time.monotonic()
     plan = setup(args.players, args.exercises, args.spacing)
     print(f"mise en place : {time.monotonic() - started:.0f} s ({len(plan)} joueurs)", flush=True)
