@@ -62,9 +62,17 @@ def _mark_sent(delivery: Delivery, state: LiveState, now: dt.datetime, actors: d
         delivery.late = delivery.lateness_ms > LATE_AFTER_MS
     if not delivery.payload:
         prerender(state.exercise, [delivery], actors)
-    delivery.payload = {**delivery.payload, "id": delivery.pk, "offset": delivery.sent_offset, "late": delivery.late,
-                        "sent_ms": int(now.timestamp() * 1000),
-                        "due_ms": int(delivery.due_at.timestamp() * 1000) if delivery.due_at else None}
+        delivery.fields_to_save = SENT_FIELDS + ["payload", "recipients"]
+
+
+SENT_FIELDS = ["status", "sent_at", "sent_offset", "lateness_ms", "late"]
+
+
+def event_of(delivery: Delivery) -> dict:
+    """The event as players receive it: the payload rendered at start, and when and how it was sent."""
+    return {**delivery.payload, "id": delivery.pk, "offset": delivery.sent_offset, "late": delivery.late,
+            "sent_ms": int(delivery.sent_at.timestamp() * 1000) if delivery.sent_at else None,
+            "due_ms": int(delivery.due_at.timestamp() * 1000) if delivery.due_at else None}
 
 
 def publish_sent(deliveries: list[Delivery]) -> None:
@@ -72,7 +80,7 @@ def publish_sent(deliveries: list[Delivery]) -> None:
     for delivery in deliveries:
         groups = events.groups_for_recipients(delivery.exercise_id, delivery.recipients)
         groups += [events.group_team(delivery.exercise_id), events.group_observers(delivery.exercise_id)]
-        items.append((groups, delivery.payload))
+        items.append((groups, event_of(delivery)))
     events.publish_batch(items)
 
 
@@ -103,8 +111,11 @@ def deliver_due(now: dt.datetime | None = None) -> list[Delivery]:
                 actors_by_exercise[row.exercise_id] = _actors(state)
             _mark_sent(row, state, now, actors_by_exercise[row.exercise_id])
             sent.append(row)
-        Delivery.objects.bulk_update(sent + held, ["status", "sent_at", "sent_offset", "lateness_ms", "late",
-                                                   "payload", "recipients"])
+        # small columns only: the payload was written at start (except for an ad-hoc stimulus, saved whole)
+        whole = [d for d in sent if getattr(d, "fields_to_save", None)]
+        Delivery.objects.bulk_update([d for d in sent + held if d not in whole], SENT_FIELDS)
+        if whole:
+            Delivery.objects.bulk_update(whole, SENT_FIELDS + ["payload", "recipients"])
         transaction.on_commit(lambda: publish_sent(sent))
         if held:
             transaction.on_commit(lambda: [events.publish([events.group_team(d.exercise_id)], {

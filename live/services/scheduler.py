@@ -16,6 +16,20 @@ TICK_SECONDS = 0.05
 _started = False
 
 
+def next_wait(tick: float) -> float:
+    """Sleep until the next due stimulus, at most `tick` (a clock change by another process may bring one closer)."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from live.models import Delivery, DeliveryStatus
+
+    soonest = Delivery.objects.filter(status=DeliveryStatus.PENDING, manual=False, due_at__isnull=False).aggregate(
+        soonest=Min("due_at"))["soonest"]
+    if soonest is None:
+        return tick
+    return min(tick, max(0.0005, (soonest - timezone.now()).total_seconds()))
+
+
 def run_forever(stop: threading.Event | None = None, tick: float = TICK_SECONDS) -> None:
     from live.services import events
     from live.services.delivery import deliver_due
@@ -26,7 +40,7 @@ def run_forever(stop: threading.Event | None = None, tick: float = TICK_SECONDS)
             close_old_connections()
             sent = deliver_due()
             if not sent:
-                time.sleep(tick)
+                time.sleep(next_wait(tick))
         except Exception:  # noqa: BLE001 - the loop must survive a database hiccup; the next pass retries
             logger.exception("passe du planificateur en échec")
             connection.close()

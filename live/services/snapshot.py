@@ -7,6 +7,7 @@ from exercises.models import Exercise, MemberRole
 from live.models import LiveState, LogEntry, Message
 from live.services import clock, events
 from live.services.cell import log_event, member_of, message_event, visible_deliveries
+from live.services.delivery import event_of
 
 
 def groups_for(user, exercise: Exercise) -> list[str] | None:
@@ -31,7 +32,7 @@ def snapshot_for(user, exercise: Exercise) -> list[dict] | None:
     state = LiveState.objects.filter(exercise=exercise).select_related("exercise").first()
     if state:
         found.append(clock.snapshot(state))
-    found += [d.payload for d in visible_deliveries(exercise, member, team)]
+    found += [event_of(d) for d in visible_deliveries(exercise, member, team)]
     for message in Message.objects.filter(exercise=exercise).select_related("author"):
         if team or observer or (member.role == MemberRole.PLAYER and (
                 member.cell_role in message.to_roles or "cellule" in message.to_roles

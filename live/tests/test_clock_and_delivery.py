@@ -176,5 +176,8 @@ def test_payloads_are_prerendered_and_carry_their_own_identity(started, monkeypa
     assert all(row.payload.get("title") for row in rows)  # rendered at start, not in the scheduler's hot path
     _rewind(started, 300)
     sent = delivery.deliver_due()
-    assert len({d.payload["id"] for d in sent}) == len(sent) and None not in {d.payload["id"] for d in sent}
-    assert all(d.payload["due_ms"] and d.payload["sent_ms"] >= d.payload["due_ms"] for d in sent)
+    events = [delivery.event_of(d) for d in sent]
+    assert len({e["id"] for e in events}) == len(sent) and None not in {e["id"] for e in events}
+    assert all(e["due_ms"] and e["sent_ms"] >= e["due_ms"] for e in events)
+    stored = Delivery.objects.get(pk=sent[0].pk)
+    assert delivery.event_of(stored) == events[0]  # what a reconnecting client gets is what was published
