@@ -54,7 +54,7 @@ def main() -> None:
         rssi, Establishment.objects.get(pk="440000271"), Kit.objects.get(slug="mco-confirme"), contexts=["psychiatrie"],
         scheduled_start=timezone.now() + dt.timedelta(days=10), place="Salle du conseil")
     exercise = Exercise.objects.get(pk=exercise.pk)
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(rssi)
 
     def get(url):
