@@ -117,10 +117,13 @@ def client_process(ports: list[int], assignments, ready, results, deadline_s: fl
         counts["connected"] += 1
         seen: set[int] = set()
         try:
+            started = False
             while len(seen) < expected:
-                message = await asyncio.wait_for(socket.recv(), timeout=deadline_s)
+                # before the exercise starts (its clock event), players wait as long as the others take to join
+                message = await asyncio.wait_for(socket.recv(), timeout=deadline_s if started else 1800)
                 now_ms = time.time() * 1000
                 event = decode(message)
+                started = started or event.get("type") in ("clock", "stimulus")
                 if event.get("type") == "stimulus" and event["id"] not in seen:
                     seen.add(event["id"])
                     if event.get("due_ms"):
