@@ -152,7 +152,12 @@ def client_process(ports: list[int], assignments, ready, results, deadline_s: fl
         await asyncio.gather(*tasks)
         results.put((latencies, counts, fanout))
 
-    asyncio.run(main())
+    try:
+        import uvloop  # the measuring clients should cost as little as possible
+
+        uvloop.run(main())
+    except ImportError:
+        asyncio.run(main())
 
 
 def cpu_seconds(pid: int) -> float:

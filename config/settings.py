@@ -100,6 +100,9 @@ if REDIS_URL:
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                     "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 120}}
     }
+    if env_str("CHANNEL_LAYER", "pubsub") == "pubsub":
+        CHANNEL_LAYERS["default"] = {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                                     "CONFIG": {"hosts": [REDIS_URL]}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

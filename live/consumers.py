@@ -41,4 +41,4 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
     async def live_event(self, message):
-        await self.send_json(message["event"])
+        await self.send(text_data=message["text"])
