@@ -41,14 +41,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     transactional test has flushed the tables."""
     with django_db_blocker.unblock():
         call_command("load_kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("load_retex", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture
 def kits(db):
     from kits.models import KitVersion
+    from retex.models import RetexContent
 
     if not KitVersion.objects.exists():
         call_command("load_kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if not RetexContent.objects.exists():
+        call_command("load_retex", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture

@@ -243,6 +243,20 @@ def can_read_animator_kit(user, exercise) -> bool:
     return can_manage_exercise(user, exercise)
 
 
+# --- RETEX and improvement plan ---------------------------------------------------------------
+
+def can_read_retex(user, exercise, retex) -> bool:
+    """The animation team while it is written; everyone who sees the exercise once it is validated."""
+    if retex is not None and retex.is_validated:
+        return True
+    return exercise.is_over and can_manage_exercise(user, exercise)
+
+
+def can_update_improvement_plan(user, establishment) -> bool:
+    """The establishment's own people update its plan; the region and the nation read it."""
+    return any(k == ScopeKind.ESTABLISHMENT and t == establishment.pk for _r, k, t in scope_of(user).grants)
+
+
 def navigation_for(user, path: str) -> list[dict]:
     if user is None or not user.is_authenticated:
         return []
@@ -251,6 +265,8 @@ def navigation_for(user, path: str) -> list[dict]:
              {"label": "Exercices", "link": reverse("exercises:list")}]
     if not scope.is_empty:
         items.append({"label": "Kits", "link": reverse("kits:library")})
+    if not scope.is_empty:
+        items.append({"label": "Plan d'amélioration", "link": reverse("retex:plan")})
     if scope.establishments:
         items.append({"label": "Autoévaluation", "link": reverse("maturity:my_assessments")})
     if scope.is_steering:

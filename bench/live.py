@@ -55,6 +55,7 @@ def setup(players: int, exercises: int, spacing: float) -> list[tuple[int, str, 
     call_command("flush", interactive=False, verbosity=0)
     call_command("seed_demo", "--without-kits", stdout=io.StringIO())
     call_command("load_kits", stdout=io.StringIO())
+    call_command("load_retex", stdout=io.StringIO())
     national = User.objects.get(email="equipe.nationale@care.demo")
     kit = Kit.objects.get(slug="mco-debutant")
     places = list(Establishment.objects.filter(sector="sanitaire").order_by("pk")[:exercises])

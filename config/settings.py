@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kits",
     "exercises",
     "live",
+    "retex",
 ]
 
 MIDDLEWARE = [

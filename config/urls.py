@@ -10,6 +10,7 @@ urlpatterns = [
     path("kits/", include("kits.urls")),
     path("exercices/", include("exercises.urls")),
     path("exercices/", include("live.urls")),
+    path("", include("retex.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -18,6 +18,7 @@ from live.models import LatePolicy, LiveState, LogKind, LogStatus, Rating
 from live.services import cell, control
 from live.services.export import live_workbook
 from live.services.snapshot import snapshot_for
+from retex.services.plan import followed_criteria
 
 
 def _int(value, default=None):
@@ -128,7 +129,8 @@ def observe(request, pk):
     if member is None or member.role != MemberRole.OBSERVER:
         raise Http404
     ratings = dict(Rating.objects.filter(exercise=exercise, observer=member).values_list("criterion", "value"))
-    criteria = [{**c, "current": ratings.get(c["id"], "")}
+    followed = followed_criteria(exercise.establishment)  # open actions of the last RETEX: watch them closely
+    criteria = [{**c, "current": ratings.get(c["id"], ""), "followed": followed.get(c["id"], [])}
                 for c in exercise.kit_version.grid.criteria(exercise.kit.level)]
     return render(request, "live/observe.html", {
         "title": "Grille d'observation", "exercise": exercise, "criteria": criteria,

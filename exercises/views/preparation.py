@@ -13,6 +13,7 @@ from exercises.services.recommendation import recommend
 from exercises.views import managed_exercise, visible_exercise
 from kits.services.documents import stimuli_view
 from kits.services.library import published_kits
+from retex.services.plan import open_actions
 
 
 @login_required
@@ -80,6 +81,8 @@ def detail(request, pk):
         context["missing_variables"] = [v["label"] for v in data.meta["variables"]
                                         if not exercise.variables.get(v["name"])]
         context["dispatch_count"] = exercise.dispatches.count()
+        if not exercise.is_over:  # progress since last year: the plan's open actions and the criteria they follow
+            context["open_actions"] = list(open_actions(exercise.establishment)[:20])
     return render(request, "exercises/detail.html", context)
 
 

@@ -63,6 +63,7 @@ class Command(BaseCommand):
             self._assessments()
         if not options["without_kits"]:
             call_command("load_kits", stdout=self.stdout)
+            call_command("load_retex", stdout=self.stdout)
             call_command("seed_demo_exercise", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Démo prête. Mot de passe de tous les comptes : {DEMO_PASSWORD}"))
 
