@@ -304,13 +304,9 @@ def plan_xlsx(request):
 @login_required
 @require_safe
 def plan_pdf(request):
-    from core.pdf import render_pdf
-    from retex.services.plan_export import plan_rows
+    from retex.services.plan_export import plan_pdf as build
 
-    actions, filters = _filtered_actions(request)
-    actions = list(actions)
-    response = HttpResponse(render_pdf("retex/pdf/plan.html", {
-        "rows": plan_rows(actions), "generated_at": timezone.localtime(), "count": len(actions)}),
-        content_type="application/pdf")
+    actions, _ = _filtered_actions(request)
+    response = HttpResponse(build(list(actions)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="plan-amelioration-{timezone.localdate():%Y%m%d}.pdf"'
     return response

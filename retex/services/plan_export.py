@@ -54,3 +54,22 @@ def plan_workbook(actions: list[Action]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def plan_pdf(actions: list[Action]) -> bytes:
+    from reportlab.lib import colors
+
+    from core.printing import build_pdf, para, table
+
+    rows = plan_rows(actions)
+    now = timezone.localtime()
+    story = [para("Plan d'amélioration", "title"),
+             para(f"{len(rows)} action(s) · édité le {now:%d/%m/%Y à %H:%M}", "small"),
+             table(["Établissement", "Action", "Thème", "Priorité", "Responsable", "Échéance", "État", "Preuve"],
+                   [[r[0], r[2] + (f"\n{r[9]}" if r[9] else ""), r[3], r[4], r[5],
+                     (f"{r[6]:%d/%m/%Y}" if r[6] else "—") + ("\nen retard" if r[8] == "oui" else ""), r[7], r[11]]
+                    for r in rows] or [["—", "Aucune action.", "", "", "", "", "", ""]],
+                   [40, 75, 20, 17, 35, 21, 18, 39],
+                   highlight={i: colors.HexColor("#ffe9e6") for i, r in enumerate(rows) if r[8] == "oui"})]
+    return build_pdf(story, title="Plan d'amélioration", footer=f"Plan d'amélioration — édité le {now:%d/%m/%Y}",
+                     landscape_pages=True)

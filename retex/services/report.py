@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from exercises.models import Exercise, MemberRole
 from retex.models import PRIORITY_ORDER, Retex
-from retex.services import charts, debrief
+from retex.services import debrief
 from retex.services.analysis import (
     below_expected,
     milestone_delays,
@@ -63,7 +63,6 @@ def report_context(retex: Retex) -> dict:
                       "below": below_expected(retex.consolidated.get(row.criterion["id"], ""),
                                               row.criterion["expected_value"]),
                       "comment": retex.comments.get(row.criterion["id"], "")} for row in ratings],
-        "chart_svg": charts.objectives_svg(objectives),
         "recommendations": [{"title": r.title, "text": r.text, "priority": r.get_priority_display(),
                              "theme": theme_labels.get(r.theme, r.theme), "criterion": r.criterion,
                              "owner": r.suggested_owner, "delay": r.suggested_delay_days, "evidence": r.evidence}
@@ -79,9 +78,9 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def report_pdf(retex: Retex) -> bytes:
-    from core.pdf import render_pdf
+    from retex.services.report_pdf import build_report_pdf
 
-    return render_pdf("retex/pdf/report.html", report_context(retex))
+    return build_report_pdf(report_context(retex))
 
 
 def report_docx(retex: Retex) -> bytes:
