@@ -219,3 +219,17 @@ def test_overdue_and_done_actions(ended, rssi_nantes, ars_pdl, ars_bretagne):
     assert action.done_at == timezone.localdate() and not action.is_overdue(timezone.localdate())
     assert set(plan.followed_criteria(ended.establishment)) == {
         c for a in Action.objects.exclude(pk=action.pk) for c in a.criteria}
+
+
+def test_demo_seed_plays_and_validates_last_years_exercise(directory, kits):
+    from django.core.management import call_command
+
+    from retex.services import plan
+
+    call_command("seed_demo_retex", stdout=io.StringIO())
+    retex = Retex.objects.get(exercise__title__startswith="Exercice de crise cyber 2025")
+    assert retex.is_validated and retex.exercise.is_over
+    actions = Action.objects.filter(exercise=retex.exercise)
+    assert actions.filter(plan.overdue_q()).count() == 1 and actions.filter(status=ActionStatus.DONE).count() == 1
+    call_command("seed_demo_retex", stdout=io.StringIO())  # idempotent
+    assert Retex.objects.count() == 1

@@ -65,6 +65,7 @@ class Command(BaseCommand):
             call_command("load_kits", stdout=self.stdout)
             call_command("load_retex", stdout=self.stdout)
             call_command("seed_demo_exercise", stdout=self.stdout)
+            call_command("seed_demo_retex", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Démo prête. Mot de passe de tous les comptes : {DEMO_PASSWORD}"))
 
     def _ght_membership(self):
