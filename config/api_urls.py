@@ -4,6 +4,7 @@ from exercises.api import ExerciseViewSet
 from kits.api import KitViewSet
 from maturity.api import AssessmentViewSet
 from organisations.api import EstablishmentViewSet, GhtViewSet
+from retex.api import ActionViewSet
 
 router = DefaultRouter()
 router.register("etablissements", EstablishmentViewSet, basename="establishment")
@@ -11,4 +12,5 @@ router.register("ght", GhtViewSet, basename="ght")
 router.register("autoevaluations", AssessmentViewSet, basename="assessment")
 router.register("kits", KitViewSet, basename="kit")
 router.register("exercices", ExerciseViewSet, basename="exercise")
+router.register("plan-amelioration", ActionViewSet, basename="improvement-action")
 urlpatterns = router.urls

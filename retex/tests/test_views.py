@@ -143,3 +143,16 @@ def test_plan_list_queries_do_not_grow(client, ended, rssi_nantes, django_assert
     client.force_login(User.objects.get(pk=rssi_nantes.pk))
     with django_assert_max_num_queries(20):
         assert client.get("/plan/").status_code == 200
+
+
+def test_api_lists_the_plan_within_scope(client, ended, rssi_nantes, ars_bretagne, verified_client):
+    validate_over_http(client, ended, rssi_nantes)
+    data = client.get("/api/v1/plan-amelioration/?retard=1").json()
+    assert data["count"] == 0 if isinstance(data, dict) else data == []
+    rows = client.get(f"/api/v1/plan-amelioration/?etablissement={CHU_NANTES}").json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    assert rows and rows[0]["establishment"] == CHU_NANTES and "overdue" in rows[0]
+    verified_client(ars_bretagne)
+    rows = client.get("/api/v1/plan-amelioration/").json()
+    assert (rows["results"] if isinstance(rows, dict) else rows) == []
+    assert client.get(f"/api/v1/plan-amelioration/{Action.objects.first().pk}/").status_code == 404
