@@ -270,7 +270,10 @@ def navigation_for(user, path: str) -> list[dict]:
     if scope.establishments:
         items.append({"label": "Autoévaluation", "link": reverse("maturity:my_assessments")})
     if scope.is_steering:
+        items.append({"label": "Pilotage", "link": reverse("steering:obligation")})
         items.append({"label": "Maturité du périmètre", "link": reverse("maturity:overview")})
+    if scope.establishments:
+        items.append({"label": "Mes résultats", "link": reverse("steering:my_results")})
     if not scope.is_empty:
         items.append({"label": "Annuaire", "link": reverse("organisations:list")})
     for item in items:

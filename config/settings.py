@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "exercises",
     "live",
     "retex",
+    "steering",
 ]
 
 MIDDLEWARE = [

@@ -33,7 +33,8 @@ def console(request, pk):
     exercise = managed_exercise(request, pk)
     data = exercise_kit(exercise)
     state = LiveState.objects.filter(exercise=exercise).first()
-    deliveries = list(exercise.deliveries.select_related("stimulus").prefetch_related("receipts"))
+    deliveries = list(exercise.deliveries.select_related("stimulus").prefetch_related(
+        "receipts__member", "replies__author"))
     return render(request, "live/console.html", {
         "title": "Console d'animation", "exercise": exercise, "state": state, "deliveries": deliveries,
         "phases": data.meta["phases"], "actors": data.meta["actors"], "cell_roles": data.meta["cell_roles"],

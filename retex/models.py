@@ -172,3 +172,25 @@ class Action(AuditedModel):
 
     def is_overdue(self, today) -> bool:
         return self.status in OPEN_STATUSES and self.due_date is not None and self.due_date < today
+
+
+class EvaluationScore(models.Model):
+    """One consolidated rating of a validated RETEX, kept in rows for the steering statistics (homogeneous
+    evaluation across a region or the nation: distributions and quartiles per criterion by plain GROUP BY).
+    Written at validation, removed at reopening; never edited by hand."""
+
+    scope_path = "establishment"
+
+    retex = models.ForeignKey(Retex, on_delete=models.CASCADE, related_name="scores")
+    establishment = models.ForeignKey("organisations.Establishment", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    grid = models.CharField(max_length=80)
+    level = models.CharField(max_length=20)
+    criterion = models.CharField(max_length=20)
+    value = models.PositiveSmallIntegerField()  # 0..3 ; « non observé » is not stored
+
+    class Meta:
+        indexes = [models.Index(fields=["grid", "year", "criterion", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} = {self.value}"

@@ -37,9 +37,18 @@ def test_live_exercise_end_to_end(transactional_db, exercise, live_server, brows
     player.click("[data-testid=send-reply]")
     player.wait_for_selector("#reply-form", state="hidden")
     assert Message.objects.filter(exercise=exercise, author__email="joueur@chu.example").count() == 1
+    player.click("[data-testid=forward]")  # forward the same mail to another simulated actor
+    forward_to = player.locator("#reply-to option").nth(1).get_attribute("value")
+    player.select_option("#reply-to", forward_to)
+    player.fill("#reply-body", "Pour information : message reçu ce matin par la direction.")
+    player.click("[data-testid=send-reply]")
+    player.wait_for_selector("#reply-form", state="hidden")
+    forwarded = Message.objects.filter(exercise=exercise, author__email="joueur@chu.example").latest("pk")
+    assert forwarded.subject.startswith("TR : ") and forwarded.to_actor == forward_to and forwarded.delivery_id
 
     animator.reload()
     animator.wait_for_selector("[data-testid=inbox-message]", timeout=40_000)
+    assert "répondu par" in animator.inner_text(f"[data-testid=answered-{email_code}]")
     assert "cellule de crise est activée" in animator.inner_text("#inbox")
     animator.select_option("#actor", index=0)
     animator.fill("#answer-subject", "Rappel de l'ARS")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts import access
 from exercises.models import Exercise
 from live.models import LogEntry
-from retex.models import Action, Recommendation, Retex, RetexStatus
+from retex.models import Action, EvaluationScore, Recommendation, Retex, RetexStatus
 from retex.services import content
 from retex.services.analysis import NUMERIC, criteria_of, milestones_for, ratings_by_criterion, suggest_milestones
 from retex.services.recommendations import matching_rules
@@ -193,6 +193,13 @@ def do_validate(user, retex: Retex) -> list[Action]:
             due_date=today + dt.timedelta(days=rec.suggested_delay_days), evidence_expected=rec.evidence))
     retex.status, retex.validated_at, retex.validated_by = RetexStatus.VALIDATED, timezone.now(), user
     retex.save()
+    exercise = retex.exercise
+    EvaluationScore.objects.filter(retex=retex).delete()
+    EvaluationScore.objects.bulk_create([  # derived rows (the RETEX itself is audited), for steering statistics
+        EvaluationScore(retex=retex, establishment_id=exercise.establishment_id,
+                        year=timezone.localtime(exercise.scheduled_start).year, grid=exercise.kit_version.grid.slug,
+                        level=exercise.kit.level, criterion=criterion, value=int(value))
+        for criterion, value in sorted(retex.consolidated.items()) if value in NUMERIC])
     return actions
 
 
@@ -202,4 +209,5 @@ def do_reopen(user, retex: Retex) -> Retex:
     _require_team(user, retex.exercise)
     retex.status, retex.validated_at, retex.validated_by = RetexStatus.DRAFT, None, None
     retex.save()
+    EvaluationScore.objects.filter(retex=retex).delete()
     return retex

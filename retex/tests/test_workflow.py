@@ -80,8 +80,14 @@ def test_validation_turns_kept_recommendations_into_actions(ended, rssi_nantes):
     assert retex.is_validated
     with pytest.raises(ValidationError):
         workflow.do_save_texts(rssi_nantes, retex, context="x", strengths="", improvements="")
+    from retex.models import EvaluationScore
+
+    scores = EvaluationScore.objects.filter(retex=retex)
+    assert scores.count() == len(ids) - 1 and scores.get(criterion=ids[0]).value == 0  # « NO » is not a score
     workflow.do_reopen(rssi_nantes, retex)
+    assert not scores.exists()
     assert workflow.do_validate(rssi_nantes, retex) == []  # no duplicate actions
+    assert scores.count() == len(ids) - 1
     assert AuditEntry.objects.filter(model_label="retex.Retex", action="update").exists()
     assert AuditEntry.objects.filter(model_label="retex.Action", action="create").count() == len(actions)
 

@@ -87,8 +87,12 @@
         if (ev.channel === "email") {
           var reply = el("button", {"class": "fr-btn fr-btn--tertiary fr-btn--sm", "type": "button",
             "data-testid": "reply"}, "Répondre");
-          reply.addEventListener("click", function () { openReply(ev); });
+          reply.addEventListener("click", function () { openReply(ev, false); });
           actions.appendChild(reply);
+          var forward = el("button", {"class": "fr-btn fr-btn--tertiary fr-btn--sm", "type": "button",
+            "data-testid": "forward"}, "Transférer");
+          forward.addEventListener("click", function () { openReply(ev, true); });
+          actions.appendChild(forward);
         }
         card.appendChild(actions);
         prepend(target, card);
@@ -124,6 +128,9 @@
         if (row) { row.textContent = "retenu : à confirmer"; }
       },
       message: function (ev) {
+        var answered = ev.reply_to && !ev.from_actor &&
+          document.querySelector("[data-delivery-row='" + ev.reply_to + "'] [data-col=answered]");
+        if (answered) { answered.textContent = "répondu par " + ev.author; }
         var list = document.getElementById("inbox");
         if (!list) { return; }
         var item = el("li", {"data-testid": "inbox-message"});
@@ -161,13 +168,24 @@
     if (live) { live.textContent = "Nouveau : " + text; }
   }
 
-  function openReply(ev) {
+  function openReply(ev, forward) {
     var form = document.getElementById("reply-form");
+    var to = form.elements.to_actor;
     form.hidden = false;
     form.elements.delivery.value = ev.id;
-    form.elements.to_actor.value = ev.sender;
-    form.elements.subject.value = "RE : " + ev.title;
-    form.elements.body.focus();
+    if (forward) {
+      to.selectedIndex = 0;
+      form.elements.subject.value = "TR : " + ev.title;
+      form.elements.body.value = "\n\n---- Message transféré ----\nDe : " + (ev.sender_label || ev.sender) + "\n" +
+        ev.title;
+      to.focus();
+    } else {
+      to.value = ev.sender;
+      if (to.value !== ev.sender) { to.selectedIndex = 0; }
+      form.elements.subject.value = "RE : " + ev.title;
+      form.elements.body.value = "";
+      form.elements.body.focus();
+    }
   }
 
   function handle(ev) {

@@ -1,0 +1,167 @@
+"""Steering dashboards (ARS, GRADeS, GHT, national) and an establishment's own results against anonymous peers.
+Thin: filters from the query string, figures from services, the same tables for pages and exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts import access
+from organisations.models import Category, Department, Establishment
+from steering.models import ExternalExercise
+from steering.services import charts, declarations, obligation, statistics
+from steering.services.exports import to_csv, to_xlsx
+from steering.services.obligation import DIMENSIONS, Filters
+from steering.services.tables import table
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _steering(request) -> Filters:
+    if not access.can_see_steering(request.user):
+        raise Http404
+    return Filters.from_request(request.GET, timezone.localdate().year)
+
+
+def _common(request, filters: Filters, tab: str) -> dict:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"filters": filters, "tab": tab, "years": obligation.selectable_years(request.user),
+            "regions": access.visible_regions(request.user).order_by("name"),
+            "departments": Department.objects.filter(
+                region__in=access.visible_regions(request.user)).order_by("code") if not filters.region else
+            Department.objects.filter(region_id=filters.region).order_by("code"),
+            "ghts": access.visible_ghts(request.user).filter(**(
+                {"region_id": filters.region} if filters.region else {})).order_by("short_name"),
+            "categories": Category.objects.exclude(aggregate_code="").values_list(
+                "aggregate_code", "aggregate_label").distinct().order_by("aggregate_label"),
+            "statuses": list(obligation.STATUS_LABELS.items()), "querystring": query.urlencode(),
+            "breadcrumb_data": {"current": "Pilotage"}}
+
+
+@login_required
+@require_safe
+def obligation_view(request):
+    filters = _steering(request)
+    dimension = request.GET.get("par") if request.GET.get("par") in DIMENSIONS else (
+        "department" if filters.region else "region")
+    rows = obligation.breakdown(request.user, filters, dimension)
+    missing = Paginator(obligation.not_exercised(request.user, filters), 50).get_page(request.GET.get("page"))
+    return render(request, "steering/obligation.html", {
+        **_common(request, filters, "obligation"), "title": "Pilotage : obligation annuelle d'exercice",
+        "summary": obligation.summary(request.user, filters), "rows": rows, "dimension": dimension,
+        "dimensions": [(k, v[0]) for k, v in DIMENSIONS.items()], "missing": missing,
+        "chart": mark_safe(charts.rate_bars(rows)),  # noqa: S308 - built from escaped values
+        "map": mark_safe(charts.department_map(obligation.breakdown(request.user, filters, "department"))),  # noqa: S308
+    })
+
+
+@login_required
+@require_safe
+def maturity_view(request):
+    filters = _steering(request)
+    data = statistics.maturity_distribution(request.user, filters)
+    return render(request, "steering/maturity.html", {
+        **_common(request, filters, "maturite"), "title": "Pilotage : maturité", "data": data,
+        "chart": mark_safe(charts.stacked_levels(data)),  # noqa: S308 - built from escaped values
+    })
+
+
+@login_required
+@require_safe
+def evaluation_view(request):
+    filters = _steering(request)
+    return render(request, "steering/evaluation.html", {
+        **_common(request, filters, "evaluation"), "title": "Pilotage : évaluation homogène",
+        "rows": statistics.evaluation_distribution(request.user, filters)})
+
+
+@login_required
+@require_safe
+def plans_view(request):
+    filters = _steering(request)
+    return render(request, "steering/plans.html", {
+        **_common(request, filters, "plans"), "title": "Pilotage : plans d'amélioration",
+        "rows": statistics.plan_progress(request.user, filters)})
+
+
+@login_required
+@require_safe
+def export(request, name: str, fmt: str):
+    filters = _steering(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    try:
+        title, header, rows = table(request.user, name, filters)
+    except KeyError as exc:
+        raise Http404 from exc
+    if fmt == "csv":
+        response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(to_xlsx(title, header, rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="pilotage-{name}-{filters.year}.{fmt}"'
+    return response
+
+
+@login_required
+@require_safe
+def my_results(request):
+    """An establishment user's own RETEX ratings against the anonymous statistics of its peers."""
+    establishments = access.restrict(request.user, Establishment.objects.select_related("category", "region")).filter(
+        pk__in=[t for _r, k, t in access.scope_of(request.user).grants if k == "establishment"])
+    if not establishments:
+        raise Http404
+    establishment = establishments.filter(pk=request.GET.get("etablissement")).first() or establishments[0]
+    year = Filters.from_request(request.GET, timezone.localdate().year).year
+    return render(request, "steering/my_results.html", {
+        "title": "Mes résultats et ceux de mes pairs", "establishment": establishment, "establishments": establishments,
+        "year": year, "years": obligation.selectable_years(request.user),
+        "rows": statistics.peer_comparison(establishment, year),
+        "breadcrumb_data": {"current": "Mes résultats"}})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declare(request):
+    """Declare an exercise held outside the platform (with its proof), so the annual count is complete."""
+    establishments = declarations.declarable_establishments(request.user)
+    if not establishments.exists():
+        raise Http404
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        establishment = establishments.filter(pk=request.POST.get("establishment")).first()
+        if establishment is None:
+            raise Http404
+        try:
+            declarations.do_declare(request.user, establishment, held_on=request.POST.get("held_on", ""),
+                                    kit=request.POST.get("kit", ""), level=request.POST.get("level", ""),
+                                    provider=request.POST.get("provider", ""), notes=request.POST.get("notes", ""),
+                                    proof=request.FILES.get("proof"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, "Exercice déclaré : il compte dans l'obligation annuelle.")
+            return redirect("steering:declarations")
+    declared = access.restrict(request.user, ExternalExercise.objects.select_related("establishment"))
+    return render(request, "steering/declare.html", {
+        "title": "Exercices réalisés hors de la plateforme", "establishments": establishments.order_by("name")[:500],
+        "declared": declared[:200], "values": values, "levels": ExternalExercise._meta.get_field("level").choices,
+        "breadcrumb_data": {"current": "Exercices déclarés"}})
+
+
+@login_required
+@require_safe
+def declaration_proof(request, pk: int):
+    from django.http import FileResponse
+
+    row = access.get_visible_or_404(request.user, ExternalExercise.objects.all(), pk=pk)
+    return FileResponse(row.proof.open("rb"), as_attachment=True, filename=row.proof_name)
