@@ -38,6 +38,8 @@ def font_names() -> tuple[str, str, str]:
             pdfmetrics.registerFont(TTFont("CareSans", str(regular)))
             pdfmetrics.registerFont(TTFont("CareSans-Bold", str(bold)))
             pdfmetrics.registerFont(TTFont("CareSans-Italic", str(italic if italic.exists() else regular)))
+            pdfmetrics.registerFontFamily("CareSans", normal="CareSans", bold="CareSans-Bold",
+                                          italic="CareSans-Italic", boldItalic="CareSans-Bold")
             return "CareSans", "CareSans-Bold", "CareSans-Italic"
     return "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("pilotage/evaluation/", views.evaluation_view, name="evaluation"),
     path("pilotage/plans/", views.plans_view, name="plans"),
     path("pilotage/export/<slug:name>.<str:fmt>", views.export, name="export"),
+    path("pilotage/synthese.pdf", views.summary, name="summary"),
     path("pilotage/declarations/", views.declare, name="declarations"),
     path("pilotage/declarations/<int:pk>/preuve/", views.declaration_proof, name="declaration_proof"),
     path("mes-resultats/", views.my_results, name="my_results"),

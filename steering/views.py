@@ -112,6 +112,24 @@ def export(request, name: str, fmt: str):
 
 @login_required
 @require_safe
+def summary(request):
+    """The one-page printable summary of the filtered scope (a region for an ARS, the nation or a region for the
+    national team)."""
+    from steering.services.summary_pdf import summary_pdf
+
+    filters = _steering(request)
+    region = access.visible_regions(request.user).filter(code=filters.region).first() if filters.region else None
+    scopes = access.visible_regions(request.user)
+    label = (f"régionale {region.name}" if region else "nationale" if access.scope_of(request.user).national
+             else "du périmètre" if scopes.count() != 1 else f"régionale {scopes.first().name}")
+    response = HttpResponse(summary_pdf(request.user, filters, label), content_type="application/pdf")
+    name = f"synthese-{filters.region or 'perimetre'}-{filters.year}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_safe
 def my_results(request):
     """An establishment user's own RETEX ratings against the anonymous statistics of its peers."""
     establishments = access.restrict(request.user, Establishment.objects.select_related("category", "region")).filter(

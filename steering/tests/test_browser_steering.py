@@ -29,7 +29,8 @@ def test_regional_and_national_dashboards(transactional_db, steering_data, live_
     assert "Public" in ars.inner_text("[data-testid=breakdown]")
     with ars.expect_download() as download:
         ars.click("[data-testid=export-obligation-status-xlsx]")
-    rows = list(load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active.iter_rows(values_only=True))
+    with open(download.value.path(), "rb") as handle:
+        rows = list(load_workbook(io.BytesIO(handle.read())).active.iter_rows(values_only=True))
     assert rows[0][0] == "Statut" and sum(r[2] for r in rows[1:]) == 2
     ars.click("[data-testid=tab-evaluation]")
     assert "CC-01" in ars.inner_text("[data-testid=evaluation-table]")

@@ -111,3 +111,37 @@ def test_declaration_needs_a_real_proof_and_a_past_date(steering_data, ars_pdl, 
     with pytest.raises(PermissionDenied):  # Rennes' RSSI cannot declare for Nantes
         declarations.do_declare(User.objects.get(email="rssi.chu-rennes@care.demo"), nantes, held_on="2026-01-10",
                                 kit="X", level="debutant", proof=SimpleUploadedFile("cr.pdf", b"%PDF-1.4"))
+
+
+def test_synthetic_history_is_generated_and_purged(directory, kits):
+    from django.core.management import call_command
+
+    from exercises.models import Exercise
+    from retex.models import Action, EvaluationScore
+
+    out = io.StringIO()
+    call_command("generate_synthetic_history", "--years", "2", stdout=out)
+    exercises = Exercise.objects.filter(title__startswith="[synthétique]")
+    assert exercises.count() > 100 and EvaluationScore.objects.filter(retex__exercise__in=exercises).exists()
+    assert Action.objects.filter(title__startswith="[synthétique]").exists()
+    first = exercises.count()
+    call_command("generate_synthetic_history", "--years", "2", stdout=io.StringIO())  # replaces, never doubles
+    assert exercises.count() == first
+    summary = obligation.summary(User.objects.get(email="equipe.nationale@care.demo"),
+                                 Filters(year=timezone.localdate().year))
+    assert 0 < summary["done"] < summary["total"]
+    call_command("generate_synthetic_history", "--purge", stdout=io.StringIO())
+    assert not exercises.exists() and not Action.objects.filter(title__startswith="[synthétique]").exists()
+
+
+def test_one_page_regional_summary(client, steering_data, ars_pdl, verified_client, rssi_nantes):
+    from pypdf import PdfReader
+
+    verified_client(ars_pdl)
+    response = client.get("/pilotage/synthese.pdf?region=52")
+    reader = PdfReader(io.BytesIO(response.content))
+    text = reader.pages[0].extract_text()
+    assert len(reader.pages) == 1
+    assert "Synthèse régionale Pays de la Loire" in text and "Loire-Atlantique" in text and "Réagir" in text
+    client.force_login(rssi_nantes)
+    assert client.get("/pilotage/synthese.pdf").status_code == 404
