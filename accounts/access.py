@@ -170,6 +170,14 @@ def can_manage_ght_membership(user, establishment) -> bool:
     return _holds(scope, {Role.ARS_REFERENT, Role.GRADES_REFERENT}, ScopeKind.REGION, establishment.region_id)
 
 
+def can_manage_campaign(user, region) -> bool:
+    """A regional campaign is run by the region's ARS or GRADeS referents, or the national team."""
+    scope = scope_of(user)
+    if Role.NATIONAL in scope.roles:
+        return True
+    return _holds(scope, {Role.ARS_REFERENT, Role.GRADES_REFERENT}, ScopeKind.REGION, region.pk)
+
+
 def can_see_steering(user) -> bool:
     return scope_of(user).is_steering
 

@@ -12,5 +12,7 @@ urlpatterns = [
     path("pilotage/synthese.pdf", views.summary, name="summary"),
     path("pilotage/declarations/", views.declare, name="declarations"),
     path("pilotage/declarations/<int:pk>/preuve/", views.declaration_proof, name="declaration_proof"),
+    path("pilotage/campagnes/", views.campaigns, name="campaigns"),
+    path("pilotage/campagnes/<int:pk>/", views.campaign, name="campaign"),
     path("mes-resultats/", views.my_results, name="my_results"),
 ]

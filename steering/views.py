@@ -183,3 +183,85 @@ def declaration_proof(request, pk: int):
 
     row = access.get_visible_or_404(request.user, ExternalExercise.objects.all(), pk=pk)
     return FileResponse(row.proof.open("rb"), as_attachment=True, filename=row.proof_name)
+
+
+# --- regional campaigns --------------------------------------------------------------------------------------------
+
+def _campaign(request, pk: int):
+    from steering.services.campaigns import visible_campaigns
+
+    campaign = visible_campaigns(request.user).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request):
+    from steering.services import campaigns as service
+
+    if not access.can_see_steering(request.user):
+        raise Http404
+    regions = service.managed_regions(request.user)
+    if request.method == "POST":
+        region = regions.filter(code=request.POST.get("region")).first()
+        if region is None:
+            raise Http404
+        try:
+            campaign = service.do_create_campaign(request.user, region, year=int(request.POST.get("year") or 0),
+                                                  title=request.POST.get("title", ""),
+                                                  provider=request.POST.get("provider", ""))
+        except (ValidationError, ValueError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            return redirect("steering:campaign", pk=campaign.pk)
+    return render(request, "steering/campaigns.html", {
+        "title": "Campagnes régionales d'exercices", "campaigns": service.visible_campaigns(request.user),
+        "regions": regions, "year": timezone.localdate().year,
+        "breadcrumb_data": {"links": [{"url": "/pilotage/", "title": "Pilotage"}], "current": "Campagnes"}})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign(request, pk: int):
+    from steering.models import CampaignEntry
+    from steering.services import campaigns as service
+
+    campaign = _campaign(request, pk)
+    can_manage = access.can_manage_campaign(request.user, campaign.region)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                finess = request.POST.getlist("finess")
+                if request.POST.get("department"):
+                    finess += list(Establishment.objects.filter(
+                        department_id=request.POST["department"], sector="sanitaire").values_list("pk", flat=True))
+                added = service.do_add_establishments(request.user, campaign, finess)
+                messages.success(request, f"{added} établissement(s) ajouté(s) à la campagne.")
+            elif action in ("plan", "remove"):
+                entry = CampaignEntry.objects.filter(campaign=campaign, pk=request.POST.get("entry")).first()
+                if entry is None:
+                    raise Http404
+                if action == "plan":
+                    service.do_plan_entry(request.user, entry, request.POST.get("planned_on", ""))
+                else:
+                    service.do_remove_entry(request.user, entry)
+            else:
+                raise ValidationError("Action inconnue.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("steering:campaign", pk=pk)
+    rows, totals = service.progress(campaign)
+    in_campaign = {r["entry"].establishment_id for r in rows}
+    return render(request, "steering/campaign.html", {
+        "title": campaign.title, "campaign": campaign, "rows": rows, "totals": totals, "can_manage": can_manage,
+        "departments": campaign.region.departments.order_by("code"),
+        "candidates": Establishment.objects.filter(region=campaign.region, sector="sanitaire").exclude(
+            pk__in=in_campaign).order_by("name")[:800] if can_manage else [],
+        "breadcrumb_data": {"links": [{"url": "/pilotage/", "title": "Pilotage"},
+                                      {"url": "/pilotage/campagnes/", "title": "Campagnes"}],
+                            "current": campaign.title}})
