@@ -102,11 +102,15 @@ def export(request, name: str, fmt: str):
         title, header, rows = table(request.user, name, filters)
     except KeyError as exc:
         raise Http404 from exc
+    return _download(fmt, f"pilotage-{name}-{filters.year}", title, header, rows)
+
+
+def _download(fmt: str, filename: str, title: str, header: list[str], rows: list[list]) -> HttpResponse:
     if fmt == "csv":
         response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(to_xlsx(title, header, rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="pilotage-{name}-{filters.year}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 
 
@@ -138,11 +142,18 @@ def my_results(request):
         raise Http404
     establishment = establishments.filter(pk=request.GET.get("etablissement")).first() or establishments[0]
     year = Filters.from_request(request.GET, timezone.localdate().year).year
+    rows = statistics.peer_comparison(establishment, year)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _download(request.GET["format"], f"resultats-{establishment.pk}-{year}", "Mes résultats",
+                         ["Critère", "Intitulé", "Ma note", "Région Q1", "Région médiane", "Région Q3", "Région n",
+                          "France Q1", "France médiane", "France Q3", "France n"],
+                         [[r["id"], r["title"], r["own"], r["regional"]["q1"], r["regional"]["median"],
+                           r["regional"]["q3"], r["regional"]["n"], r["national"]["q1"], r["national"]["median"],
+                           r["national"]["q3"], r["national"]["n"]] for r in rows])
     return render(request, "steering/my_results.html", {
         "title": "Mes résultats et ceux de mes pairs", "establishment": establishment, "establishments": establishments,
         "year": year, "years": obligation.selectable_years(request.user),
-        "rows": statistics.peer_comparison(establishment, year),
-        "breadcrumb_data": {"current": "Mes résultats"}})
+        "rows": rows, "breadcrumb_data": {"current": "Mes résultats"}})
 
 
 @login_required
@@ -256,6 +267,13 @@ def campaign(request, pk: int):
             messages.error(request, " ".join(exc.messages))
         return redirect("steering:campaign", pk=pk)
     rows, totals = service.progress(campaign)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _download(request.GET["format"], f"campagne-{campaign.pk}", "Campagne",
+                         ["FINESS", "Établissement", "Département", "Date prévue (campagne)", "Réalisé",
+                          "Prévu le"],
+                         [[r["entry"].establishment_id, r["entry"].establishment.name,
+                           r["entry"].establishment.department_id, r["entry"].planned_on, "oui" if r["done"] else "non",
+                           r["scheduled"]] for r in rows])
     in_campaign = {r["entry"].establishment_id for r in rows}
     return render(request, "steering/campaign.html", {
         "title": campaign.title, "campaign": campaign, "rows": rows, "totals": totals, "can_manage": can_manage,

@@ -60,6 +60,8 @@ def test_establishment_user_sees_own_results_and_no_steering(client, steering_da
     assert 'data-testid="peer-table"' in page and "CHU DE NANTES" in page
     for peer in steering_data["peers"]:
         assert peer.name not in page and peer.pk not in page
+    export = client.get("/mes-resultats/?format=csv").content.decode("utf-8-sig")
+    assert export.startswith("Critère;Intitulé;Ma note") and steering_data["peers"][0].name not in export
 
 
 def test_pages_and_exports_for_the_region(client, steering_data, ars_pdl, verified_client, year):
