@@ -54,6 +54,7 @@ class Exercise(AuditedModel):
     class Meta:
         ordering = ["-scheduled_start"]
         verbose_name = "exercice"
+        indexes = [models.Index(fields=["status", "scheduled_start"], name="exercise_status_start")]
 
     def __str__(self) -> str:
         return self.title

@@ -166,6 +166,7 @@ class Action(AuditedModel):
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name = "action du plan d'amélioration"
+        indexes = [models.Index(fields=["theme", "status", "due_date"], name="action_theme_status_due")]
 
     def __str__(self) -> str:
         return self.title

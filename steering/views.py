@@ -52,14 +52,16 @@ def obligation_view(request):
     filters = _steering(request)
     dimension = request.GET.get("par") if request.GET.get("par") in DIMENSIONS else (
         "department" if filters.region else "region")
-    rows = obligation.breakdown(request.user, filters, dimension)
+    departments = obligation.department_rows(request.user, filters)
+    rows = obligation.breakdown(request.user, filters, dimension, departments)
     missing = Paginator(obligation.not_exercised(request.user, filters), 50).get_page(request.GET.get("page"))
     return render(request, "steering/obligation.html", {
         **_common(request, filters, "obligation"), "title": "Pilotage : obligation annuelle d'exercice",
-        "summary": obligation.summary(request.user, filters), "rows": rows, "dimension": dimension,
+        "summary": obligation.summary(request.user, filters, departments), "rows": rows, "dimension": dimension,
         "dimensions": [(k, v[0]) for k, v in DIMENSIONS.items()], "missing": missing,
         "chart": mark_safe(charts.rate_bars(rows)),  # noqa: S308 - built from escaped values
-        "map": mark_safe(charts.department_map(obligation.breakdown(request.user, filters, "department"))),  # noqa: S308
+        "map": mark_safe(charts.department_map(  # noqa: S308 - built from escaped values
+            obligation.breakdown(request.user, filters, "department", departments))),
     })
 
 

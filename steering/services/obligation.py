@@ -56,7 +56,28 @@ def subject_establishments(user, filters: Filters) -> QuerySet:
     return filters.apply(access.restrict(user, Establishment.objects.filter(sector=Sector.SANITAIRE)))
 
 
+def _ended(year: int) -> QuerySet:
+    return Exercise.objects.filter(status=Status.ENDED, scheduled_start__year=year).values("establishment_id")
+
+
+def _declared(year: int) -> QuerySet:
+    return ExternalExercise.objects.filter(held_on__year=year).values("establishment_id")
+
+
+def _done_q(year: int) -> Q:
+    """Has exercised that year: semi-joins on two small sets (hashed by the database), not a subquery per row."""
+    return Q(pk__in=_ended(year)) | Q(pk__in=_declared(year))
+
+
+def _planned_ids(year: int) -> Q:
+    platform = Exercise.objects.filter(scheduled_start__year=year, status__in=[
+        Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.PAUSED]).values("establishment_id")
+    campaign = CampaignEntry.objects.filter(campaign__year=year, planned_on__isnull=False).values("establishment_id")
+    return Q(pk__in=platform) | Q(pk__in=campaign)
+
+
 def with_exercise_status(establishments: QuerySet, year: int) -> QuerySet:
+    """Per-row flags and the next planned date: for a page of rows (the database evaluates them for those rows)."""
     ended = Exercise.objects.filter(establishment=OuterRef("pk"), status=Status.ENDED, scheduled_start__year=year)
     declared = ExternalExercise.objects.filter(establishment=OuterRef("pk"), held_on__year=year)
     planned = (Exercise.objects.filter(establishment=OuterRef("pk"), scheduled_start__year=year,
@@ -69,21 +90,62 @@ def with_exercise_status(establishments: QuerySet, year: int) -> QuerySet:
         planned_on=Coalesce(Subquery(planned), Subquery(campaign)))
 
 
-def summary(user, filters: Filters) -> dict:
-    rows = with_exercise_status(subject_establishments(user, filters), filters.year)
-    totals = rows.aggregate(total=Count("pk"), done=Count("pk", filter=Q(has_run=True) | Q(is_declared=True)),
-                            declared=Count("pk", filter=Q(is_declared=True, has_run=False)),
-                            planned=Count("pk", filter=Q(has_run=False, is_declared=False,
-                                                         planned_on__isnull=False)))
-    totals["rate"] = round(100 * totals["done"] / totals["total"], 1) if totals["total"] else None
+def department_rows(user, filters: Filters) -> list[dict]:
+    """One aggregate query: per department (with its region), establishments, those that exercised, those whose
+    exercise was declared, those with a planned date. The summary and the region and department views derive
+    from it."""
+    done = _done_q(filters.year)
+    rows = list(subject_establishments(user, filters)
+                .values("department_id", "region_id")  # grouped on keys; names looked up below (small tables)
+                .annotate(total=Count("pk"), done=Count("pk", filter=done),
+                          declared=Count("pk", filter=Q(pk__in=_declared(filters.year))
+                                         & ~Q(pk__in=_ended(filters.year))),
+                          planned=Count("pk", filter=~done & _planned_ids(filters.year)))
+                .order_by())
+    names = _names()
+    for row in rows:
+        row["department__name"] = names["departments"].get(row["department_id"])
+        row["region__name"] = names["regions"].get(row["region_id"])
+    return sorted(rows, key=lambda r: r["department_id"] or "")
+
+
+def _names() -> dict[str, dict[str, str]]:
+    from organisations.models import Department, Region
+
+    return {"departments": dict(Department.objects.values_list("code", "name")),
+            "regions": dict(Region.objects.values_list("code", "name"))}
+
+
+def _rate(done: int, total: int) -> float | None:
+    return round(100 * done / total, 1) if total else None
+
+
+def summary(user, filters: Filters, departments: list[dict] | None = None) -> dict:
+    departments = department_rows(user, filters) if departments is None else departments
+    totals = {key: sum(row[key] for row in departments) for key in ("total", "done", "declared", "planned")}
+    totals["rate"] = _rate(totals["done"], totals["total"])
     return totals
 
 
-def breakdown(user, filters: Filters, dimension: str) -> list[dict]:
+def breakdown(user, filters: Filters, dimension: str, departments: list[dict] | None = None) -> list[dict]:
+    if dimension in ("region", "department"):
+        departments = department_rows(user, filters) if departments is None else departments
+        key, label = ("region_id", "region__name") if dimension == "region" else ("department_id",
+                                                                                    "department__name")
+        grouped: dict = {}
+        for row in departments:
+            entry = grouped.setdefault(row[key], {"id": row[key] or "", "label": row[label] or "Non renseigné",
+                                                  "total": 0, "done": 0})
+            entry["total"] += row["total"]
+            entry["done"] += row["done"]
+        result = sorted(grouped.values(), key=lambda r: r["label"])
+        for entry in result:
+            entry["rate"] = _rate(entry["done"], entry["total"])
+        return result
     _, key, label = DIMENSIONS[dimension]
-    rows = (with_exercise_status(subject_establishments(user, filters), filters.year)
+    rows = (subject_establishments(user, filters)
             .values(key_id=F(key), key_label=F(label))
-            .annotate(total=Count("pk"), done=Count("pk", filter=Q(has_run=True) | Q(is_declared=True)))
+            .annotate(total=Count("pk"), done=Count("pk", filter=_done_q(filters.year)))
             .order_by("key_label"))
     result = []
     for row in rows:
@@ -91,15 +153,14 @@ def breakdown(user, filters: Filters, dimension: str) -> list[dict]:
         if dimension == "status":
             name = STATUS_LABELS.get(row["key_id"], row["key_id"])
         result.append({"id": row["key_id"] or "", "label": name, "total": row["total"], "done": row["done"],
-                       "rate": round(100 * row["done"] / row["total"], 1) if row["total"] else None})
+                       "rate": _rate(row["done"], row["total"])})
     return result
 
 
 def not_exercised(user, filters: Filters) -> QuerySet:
-    return (with_exercise_status(subject_establishments(user, filters), filters.year)
-            .filter(has_run=False, is_declared=False)
-            .select_related("region", "department", "ght", "category")
-            .order_by(F("planned_on").asc(nulls_last=True), "name"))
+    """Alphabetical (the database computes the planned date only for the rows shown)."""
+    return (with_exercise_status(subject_establishments(user, filters).exclude(_done_q(filters.year)), filters.year)
+            .select_related("region", "department", "ght", "category").order_by("name", "pk"))
 
 
 def selectable_years(user) -> list[int]:
