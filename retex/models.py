@@ -191,7 +191,8 @@ class EvaluationScore(models.Model):
     value = models.PositiveSmallIntegerField()  # 0..3 ; « non observé » is not stored
 
     class Meta:
-        indexes = [models.Index(fields=["grid", "year", "criterion", "value"])]
+        indexes = [models.Index(fields=["grid", "year", "criterion", "value"]),
+                   models.Index(fields=["establishment", "grid", "year"], name="score_establishment_year")]
 
     def __str__(self) -> str:
         return f"{self.criterion} = {self.value}"

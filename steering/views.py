@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
@@ -54,11 +55,14 @@ def obligation_view(request):
         "department" if filters.region else "region")
     departments = obligation.department_rows(request.user, filters)
     rows = obligation.breakdown(request.user, filters, dimension, departments)
-    missing = Paginator(obligation.not_exercised(request.user, filters), 50).get_page(request.GET.get("page"))
+    summary = obligation.summary(request.user, filters, departments)
+    missing = Paginator(obligation.Counted(obligation.not_exercised(request.user, filters),
+                                           summary["total"] - summary["done"]), 50).get_page(request.GET.get("page"))
     return render(request, "steering/obligation.html", {
         **_common(request, filters, "obligation"), "title": "Pilotage : obligation annuelle d'exercice",
-        "summary": obligation.summary(request.user, filters, departments), "rows": rows, "dimension": dimension,
+        "summary": summary, "rows": rows, "dimension": dimension,
         "dimensions": [(k, v[0]) for k, v in DIMENSIONS.items()], "missing": missing,
+        "directory_url": reverse("organisations:list"),
         "chart": mark_safe(charts.rate_bars(rows)),  # noqa: S308 - built from escaped values
         "map": mark_safe(charts.department_map(  # noqa: S308 - built from escaped values
             obligation.breakdown(request.user, filters, "department", departments))),

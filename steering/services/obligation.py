@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts import access
@@ -22,6 +22,7 @@ DIMENSIONS = {  # key → (label, grouping fields: id, label)
     "ght": ("GHT", "ght_id", "ght__short_name"),
     "status": ("Statut", "status", "status"),
 }
+FIRST_YEAR = 2021  # the first national exercise campaigns
 STATUS_LABELS = {"public": "Public", "prive_non_lucratif": "Privé non lucratif", "prive_lucratif": "Privé lucratif",
                  "inconnu": "Non renseigné"}
 
@@ -160,12 +161,26 @@ def breakdown(user, filters: Filters, dimension: str, departments: list[dict] | 
 def not_exercised(user, filters: Filters) -> QuerySet:
     """Alphabetical (the database computes the planned date only for the rows shown)."""
     return (with_exercise_status(subject_establishments(user, filters).exclude(_done_q(filters.year)), filters.year)
-            .select_related("region", "department", "ght", "category").order_by("name", "pk"))
+            .select_related("region", "ght").order_by("name", "pk"))
+
+
+class Counted:
+    """A queryset whose row count is already known (total − done from the summary): the paginator does not
+    count again."""
+
+    def __init__(self, queryset: QuerySet, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
 
 
 def selectable_years(user) -> list[int]:
-    """From the first exercise in scope (or five years back) to next year, newest first."""
-    first = access.restrict(user, Exercise.objects.all()).aggregate(first=Min("scheduled_start"))["first"]
-    today = dt.date.today()
-    start = min(first.year if first else today.year, today.year - 4)
-    return list(range(today.year + 1, start - 1, -1))
+    """The programme's years up to next year, newest first (no query: the history starts with the programme)."""
+    return list(range(dt.date.today().year + 1, FIRST_YEAR - 1, -1))

@@ -17,19 +17,22 @@ from steering.services.obligation import Filters
 SHARED_GRID = "grille-cyber-v1"
 
 
-def _in_filters(queryset, filters: Filters):
-    """The dashboard filters on a model with an `establishment` foreign key (nothing added when none is set)."""
-    lookups = {"establishment__region_id": filters.region, "establishment__department_id": filters.department,
-               "establishment__category__aggregate_code": filters.category, "establishment__ght_id": filters.ght,
-               "establishment__status": filters.status}
-    return queryset.filter(**{k: v for k, v in lookups.items() if v})
+def _in_scope(user, queryset, filters: Filters):
+    """Rows of a model with an `establishment` key, for the establishments the user may see (access.restrict on
+    the directory) and the dashboard filters. Nothing is added for the national scope without filters, so the
+    database can answer from a covering index."""
+    scope = access.scope_of(user)
+    establishments = filters.apply(access.restrict(user, Establishment.objects.all()))
+    if scope.national and establishments.query.where == Establishment.objects.all().query.where:
+        return queryset
+    return queryset.filter(establishment__in=establishments.values("pk"))
 
 
 def maturity_distribution(user, filters: Filters, years: int = 5) -> dict:
     """Submitted self-assessments by year and level (one per establishment and year: the reference grid)."""
     first = filters.year - years + 1
-    rows = (_in_filters(access.restrict(user, Assessment.objects.filter(
-        status=Assessment.Status.SUBMITTED, grid__is_default=True, year__gte=first, year__lte=filters.year)), filters)
+    rows = (_in_scope(user, Assessment.objects.filter(
+        status=Assessment.Status.SUBMITTED, grid__is_default=True, year__gte=first, year__lte=filters.year), filters)
             .values("year", "level").annotate(n=Count("pk")))  # one per establishment, grid and year (constraint)
     table = {year: dict.fromkeys(Level.values, 0) for year in range(first, filters.year + 1)}
     for row in rows:
@@ -78,8 +81,7 @@ def _grid_criteria() -> list[dict]:
 
 def evaluation_distribution(user, filters: Filters) -> list[dict]:
     """For each shared criterion: how many validated RETEX rated it 0, 1, 2, 3 across the scope, with quartiles."""
-    scores = _in_filters(access.restrict(user, EvaluationScore.objects.filter(grid=SHARED_GRID, year=filters.year)),
-                         filters)
+    scores = _in_scope(user, EvaluationScore.objects.filter(grid=SHARED_GRID, year=filters.year), filters)
     counts = _score_counts(scores)
     rows = []
     for criterion in _grid_criteria():
@@ -112,7 +114,7 @@ def peer_comparison(establishment: Establishment, year: int) -> list[dict]:
 
 def plan_progress(user, filters: Filters) -> list[dict]:
     today = timezone.localdate()
-    actions = _in_filters(access.restrict(user, Action.objects.all()), filters)
+    actions = _in_scope(user, Action.objects.all(), filters)
     rows = {row["theme"]: row for row in actions.values("theme").annotate(  # covered by (theme, status, due_date)
         total=Count("theme"), open=Count("theme", filter=Q(status__in=OPEN_STATUSES)),
         done=Count("theme", filter=Q(status=ActionStatus.DONE)),
