@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts import access
@@ -143,19 +143,34 @@ def breakdown(user, filters: Filters, dimension: str, departments: list[dict] | 
         for entry in result:
             entry["rate"] = _rate(entry["done"], entry["total"])
         return result
-    _, key, label = DIMENSIONS[dimension]
-    rows = (subject_establishments(user, filters)
-            .values(key_id=F(key), key_label=F(label))
-            .annotate(total=Count("pk"), done=Count("pk", filter=_done_q(filters.year)))
-            .order_by("key_label"))
-    result = []
-    for row in rows:
-        name = row["key_label"] or "Non renseigné"
-        if dimension == "status":
-            name = STATUS_LABELS.get(row["key_id"], row["key_id"])
-        result.append({"id": row["key_id"] or "", "label": name, "total": row["total"], "done": row["done"],
-                       "rate": _rate(row["done"], row["total"])})
+    # grouped on the establishment's own column (no join); labels from the small reference tables
+    column = {"category": "category_id", "ght": "ght_id", "status": "status"}[dimension]
+    counts = (subject_establishments(user, filters).values(column)
+              .annotate(total=Count("pk"), done=Count("pk", filter=_done_q(filters.year))).order_by())
+    labels = _labels(dimension)
+    grouped: dict = {}
+    for row in counts:
+        key, name = labels.get(row[column], (row[column] or "", None))
+        entry = grouped.setdefault(key, {"id": key, "label": name or "Non renseigné", "total": 0, "done": 0})
+        entry["total"] += row["total"]
+        entry["done"] += row["done"]
+    result = sorted(grouped.values(), key=lambda r: r["label"])
+    for entry in result:
+        entry["rate"] = _rate(entry["done"], entry["total"])
     return result
+
+
+def _labels(dimension: str) -> dict:
+    """Column value → (group id, group label)."""
+    from organisations.models import Category, Ght
+
+    if dimension == "category":  # grouped by aggregate category, as the filter
+        return {code: (aggregate or "", label or None)
+                for code, aggregate, label in Category.objects.values_list("code", "aggregate_code",
+                                                                           "aggregate_label")}
+    if dimension == "ght":
+        return {code: (code, short) for code, short in Ght.objects.values_list("code", "short_name")}
+    return {value: (value, label) for value, label in STATUS_LABELS.items()}
 
 
 def not_exercised(user, filters: Filters) -> QuerySet:
