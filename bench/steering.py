@@ -3,7 +3,7 @@ demo extract if absent), a synthetic five-year history on top (generate_syntheti
 page at national and regional scope requested repeatedly through the full Django stack (middleware, access,
 templates). Reports p50/p95 per page.
 
-    python bench/steering.py [--runs 20] [--rebuild]
+    python bench/steering.py [--runs 40] [--rebuild]
 Ends with one line: worst_p95_ms=…
 """
 
@@ -75,7 +75,7 @@ def client_for(email: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     _ensure_database(os.environ["DATABASE_URL"])
