@@ -53,9 +53,9 @@ def obligation_view(request):
     filters = _steering(request)
     dimension = request.GET.get("par") if request.GET.get("par") in DIMENSIONS else (
         "department" if filters.region else "region")
-    view = obligation.overview(request.user, filters)
-    rows = view.breakdown(dimension)
-    summary = view.summary()
+    departments = obligation.department_rows(request.user, filters)
+    rows = obligation.breakdown(request.user, filters, dimension, departments)
+    summary = obligation.summary(request.user, filters, departments)
     missing = Paginator(obligation.Counted(obligation.not_exercised(request.user, filters),
                                            summary["total"] - summary["done"]), 50).get_page(request.GET.get("page"))
     return render(request, "steering/obligation.html", {
@@ -64,7 +64,8 @@ def obligation_view(request):
         "dimensions": [(k, v[0]) for k, v in DIMENSIONS.items()], "missing": missing,
         "directory_url": reverse("organisations:list"),
         "chart": mark_safe(charts.rate_bars(rows)),  # noqa: S308 - built from escaped values
-        "map": mark_safe(charts.department_map(view.breakdown("department"))),  # noqa: S308 - escaped values
+        "map": mark_safe(charts.department_map(  # noqa: S308 - built from escaped values
+            obligation.breakdown(request.user, filters, "department", departments))),
     })
 
 

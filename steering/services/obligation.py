@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts import access
@@ -70,6 +70,13 @@ def _done_q(year: int) -> Q:
     return Q(pk__in=_ended(year)) | Q(pk__in=_declared(year))
 
 
+def _planned_ids(year: int) -> Q:
+    platform = Exercise.objects.filter(scheduled_start__year=year, status__in=[
+        Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.PAUSED]).values("establishment_id")
+    campaign = CampaignEntry.objects.filter(campaign__year=year, planned_on__isnull=False).values("establishment_id")
+    return Q(pk__in=platform) | Q(pk__in=campaign)
+
+
 def with_exercise_status(establishments: QuerySet, year: int) -> QuerySet:
     """Per-row flags and the next planned date: for a page of rows (the database evaluates them for those rows)."""
     ended = Exercise.objects.filter(establishment=OuterRef("pk"), status=Status.ENDED, scheduled_start__year=year)
@@ -84,71 +91,78 @@ def with_exercise_status(establishments: QuerySet, year: int) -> QuerySet:
         planned_on=Coalesce(Subquery(planned), Subquery(campaign)))
 
 
-@dataclass
-class Overview:
-    """The scope's establishments read once (key columns only) with the year's sets of establishments that
-    exercised, declared or planned: the summary and every breakdown are computed from it, whatever the
-    dimension, in four queries."""
-
-    rows: list[tuple]  # (finess, department, region, ght, category, status)
-    ended: set[str]
-    declared: set[str]
-    planned: set[str]
-
-    def done(self, finess: str) -> bool:
-        return finess in self.ended or finess in self.declared
-
-    def summary(self) -> dict:
-        done = [r[0] for r in self.rows if self.done(r[0])]
-        totals = {"total": len(self.rows), "done": len(done),
-                  "declared": sum(1 for f in done if f not in self.ended),
-                  "planned": sum(1 for r in self.rows if not self.done(r[0]) and r[0] in self.planned)}
-        totals["rate"] = _rate(totals["done"], totals["total"])
-        return totals
-
-    def breakdown(self, dimension: str) -> list[dict]:
-        column = {"department": 1, "region": 2, "ght": 3, "category": 4, "status": 5}[dimension]
-        labels = _labels(dimension)
-        grouped: dict = {}
-        for row in self.rows:
-            key, name = labels.get(row[column], (row[column] or "", None))
-            entry = grouped.setdefault(key, {"id": key, "label": name or "Non renseigné", "total": 0, "done": 0})
-            entry["total"] += 1
-            entry["done"] += self.done(row[0])
-        result = sorted(grouped.values(), key=lambda r: (r["label"] == "Non renseigné", r["label"]))
-        for entry in result:
-            entry["rate"] = _rate(entry["done"], entry["total"])
-        return result
+def department_rows(user, filters: Filters) -> list[dict]:
+    """One aggregate query: per department (with its region), establishments, those that exercised, those whose
+    exercise was declared, those with a planned date. The summary and the region and department views derive
+    from it."""
+    done = _done_q(filters.year)
+    rows = list(subject_establishments(user, filters)
+                .values("department_id", "region_id")  # grouped on keys; names looked up below (small tables)
+                .annotate(total=Count("pk"), done=Count("pk", filter=done),
+                          declared=Count("pk", filter=Q(pk__in=_declared(filters.year))
+                                         & ~Q(pk__in=_ended(filters.year))),
+                          planned=Count("pk", filter=~done & _planned_ids(filters.year)))
+                .order_by())
+    names = _names()
+    for row in rows:
+        row["department__name"] = names["departments"].get(row["department_id"])
+        row["region__name"] = names["regions"].get(row["region_id"])
+    return sorted(rows, key=lambda r: r["department_id"] or "")
 
 
-def overview(user, filters: Filters) -> Overview:
-    year = filters.year
-    rows = list(subject_establishments(user, filters).order_by().values_list(
-        "finess", "department_id", "region_id", "ght_id", "category_id", "status"))
-    platform = Exercise.objects.filter(scheduled_start__year=year, status__in=[
-        Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.PAUSED]).values_list("establishment_id", flat=True)
-    campaign = CampaignEntry.objects.filter(campaign__year=year, planned_on__isnull=False).values_list(
-        "establishment_id", flat=True)
-    return Overview(rows, set(_ended(year).values_list("establishment_id", flat=True)),
-                    set(_declared(year).values_list("establishment_id", flat=True)),
-                    set(platform.order_by()) | set(campaign.order_by()))
+def _names() -> dict[str, dict[str, str]]:
+    from organisations.models import Department, Region
+
+    return {"departments": dict(Department.objects.values_list("code", "name")),
+            "regions": dict(Region.objects.values_list("code", "name"))}
 
 
 def _rate(done: int, total: int) -> float | None:
     return round(100 * done / total, 1) if total else None
 
 
-def summary(user, filters: Filters) -> dict:
-    return overview(user, filters).summary()
+def summary(user, filters: Filters, departments: list[dict] | None = None) -> dict:
+    departments = department_rows(user, filters) if departments is None else departments
+    totals = {key: sum(row[key] for row in departments) for key in ("total", "done", "declared", "planned")}
+    totals["rate"] = _rate(totals["done"], totals["total"])
+    return totals
 
 
-def breakdown(user, filters: Filters, dimension: str) -> list[dict]:
-    return overview(user, filters).breakdown(dimension)
+def breakdown(user, filters: Filters, dimension: str, departments: list[dict] | None = None) -> list[dict]:
+    if dimension in ("region", "department"):
+        departments = department_rows(user, filters) if departments is None else departments
+        key, label = ("region_id", "region__name") if dimension == "region" else ("department_id",
+                                                                                    "department__name")
+        grouped: dict = {}
+        for row in departments:
+            entry = grouped.setdefault(row[key], {"id": row[key] or "", "label": row[label] or "Non renseigné",
+                                                  "total": 0, "done": 0})
+            entry["total"] += row["total"]
+            entry["done"] += row["done"]
+        result = sorted(grouped.values(), key=lambda r: r["label"])
+        for entry in result:
+            entry["rate"] = _rate(entry["done"], entry["total"])
+        return result
+    # grouped on the establishment's own column (no join); labels from the small reference tables
+    column = {"category": "category_id", "ght": "ght_id", "status": "status"}[dimension]
+    counts = (subject_establishments(user, filters).values(column)
+              .annotate(total=Count("pk"), done=Count("pk", filter=_done_q(filters.year))).order_by())
+    labels = _labels(dimension)
+    grouped: dict = {}
+    for row in counts:
+        key, name = labels.get(row[column], (row[column] or "", None))
+        entry = grouped.setdefault(key, {"id": key, "label": name or "Non renseigné", "total": 0, "done": 0})
+        entry["total"] += row["total"]
+        entry["done"] += row["done"]
+    result = sorted(grouped.values(), key=lambda r: r["label"])
+    for entry in result:
+        entry["rate"] = _rate(entry["done"], entry["total"])
+    return result
 
 
 def _labels(dimension: str) -> dict:
-    """Column value → (group id, group label), from the small reference tables."""
-    from organisations.models import Category, Department, Ght, Region
+    """Column value → (group id, group label)."""
+    from organisations.models import Category, Ght
 
     if dimension == "category":  # grouped by aggregate category, as the filter
         return {code: (aggregate or "", label or None)
@@ -156,10 +170,6 @@ def _labels(dimension: str) -> dict:
                                                                            "aggregate_label")}
     if dimension == "ght":
         return {code: (code, short) for code, short in Ght.objects.values_list("code", "short_name")}
-    if dimension == "department":
-        return {code: (code, name) for code, name in Department.objects.values_list("code", "name")}
-    if dimension == "region":
-        return {code: (code, name) for code, name in Region.objects.values_list("code", "name")}
     return {value: (value, label) for value, label in STATUS_LABELS.items()}
 
 

@@ -47,8 +47,8 @@ def _map(rows: list[dict], width_mm: float, height_mm: float) -> Drawing:
 
 
 def summary_pdf(user, filters: Filters, scope_label: str) -> bytes:
-    view = obligation.overview(user, filters)
-    totals, departments = view.summary(), view.breakdown("department")
+    totals = obligation.summary(user, filters)
+    departments = obligation.breakdown(user, filters, "department")
     maturity = statistics.maturity_distribution(user, filters, years=2)
     evaluation = [r for r in statistics.evaluation_distribution(user, filters) if r["n"]]
     weakest = sorted(evaluation, key=lambda r: (r["mean"], r["id"]))[:5]
