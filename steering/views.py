@@ -35,12 +35,14 @@ def _common(request, filters: Filters, tab: str) -> dict:
     query = request.GET.copy()
     query.pop("page", None)
     return {"filters": filters, "tab": tab, "years": obligation.selectable_years(request.user),
-            "regions": access.visible_regions(request.user).order_by("name"),
-            "departments": Department.objects.filter(
-                region__in=access.visible_regions(request.user)).order_by("code") if not filters.region else
-            Department.objects.filter(region_id=filters.region).order_by("code"),
+            # plain tuples for the filter options (hundreds of them: no model instances)
+            "regions": access.visible_regions(request.user).order_by("name").values_list("code", "name"),
+            "departments": (Department.objects.filter(region__in=access.visible_regions(request.user))
+                            if not filters.region else Department.objects.filter(region_id=filters.region))
+            .order_by("code").values_list("code", "name"),
             "ghts": access.visible_ghts(request.user).filter(**(
-                {"region_id": filters.region} if filters.region else {})).order_by("short_name"),
+                {"region_id": filters.region} if filters.region else {})).order_by("short_name").values_list(
+                "code", "short_name"),
             "categories": Category.objects.exclude(aggregate_code="").values_list(
                 "aggregate_code", "aggregate_label").distinct().order_by("aggregate_label"),
             "statuses": list(obligation.STATUS_LABELS.items()), "querystring": query.urlencode(),

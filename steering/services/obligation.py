@@ -96,13 +96,21 @@ def department_rows(user, filters: Filters) -> list[dict]:
     exercise was declared, those with a planned date. The summary and the region and department views derive
     from it."""
     done = _done_q(filters.year)
-    rows = list(subject_establishments(user, filters)
-                .values("department_id", "region_id")  # grouped on keys; names looked up below (small tables)
-                .annotate(total=Count("pk"), done=Count("pk", filter=done),
-                          declared=Count("pk", filter=Q(pk__in=_declared(filters.year))
-                                         & ~Q(pk__in=_ended(filters.year))),
-                          planned=Count("pk", filter=~done & _planned_ids(filters.year)))
-                .order_by())
+    subject = subject_establishments(user, filters)
+    rows = list(subject.values("department_id", "region_id")  # grouped on keys; names looked up below
+                .annotate(total=Count("pk"), done=Count("pk", filter=done)).order_by())
+    # declared and planned are a handful of establishments: read them from their small sets, not per row
+    few = {(r["department_id"], r["region_id"]): r for r in rows}
+    for row in rows:
+        row["declared"] = row["planned"] = 0
+    for department, region, has_run, is_declared, is_planned in (
+            subject.filter(Q(pk__in=_declared(filters.year)) | _planned_ids(filters.year))
+            .annotate(has_run=Q(pk__in=_ended(filters.year)), is_declared=Q(pk__in=_declared(filters.year)),
+                      is_planned=_planned_ids(filters.year))
+            .values_list("department_id", "region_id", "has_run", "is_declared", "is_planned")):
+        row = few[(department, region)]
+        row["declared"] += bool(is_declared and not has_run)
+        row["planned"] += bool(is_planned and not (has_run or is_declared))
     names = _names()
     for row in rows:
         row["department__name"] = names["departments"].get(row["department_id"])
