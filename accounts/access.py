@@ -260,6 +260,12 @@ def can_read_retex(user, exercise, retex) -> bool:
     return exercise.is_over and can_manage_exercise(user, exercise)
 
 
+def own_establishments(user) -> QuerySet:
+    """The establishments the user holds a role in (not those seen through a GHT, a region or the nation)."""
+    return _establishments().filter(
+        pk__in=[t for _r, k, t in scope_of(user).grants if k == ScopeKind.ESTABLISHMENT])
+
+
 def can_update_improvement_plan(user, establishment) -> bool:
     """The establishment's own people update its plan; the region and the nation read it."""
     return any(k == ScopeKind.ESTABLISHMENT and t == establishment.pk for _r, k, t in scope_of(user).grants)

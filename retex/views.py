@@ -14,15 +14,13 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access
-from exercises.models import MemberRole
 from exercises.views import visible_exercise
 from organisations.models import Establishment
 from retex.models import Action, ActionStatus, Priority, Recommendation, Retex, Theme
 from retex.services import debrief, plan, workflow
-from retex.services.analysis import milestone_delays, milestones_for, ratings_by_criterion
+from retex.services.analysis import milestones_for, ratings_by_criterion
 from retex.services.plan_export import plan_workbook
-from retex.services.recommendations import themes
-from retex.services.report import clock, report_docx, report_pdf
+from retex.services.report import report_docx, report_pdf
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,25 +52,7 @@ def hub(request, pk):
                                              {"url": f"/exercices/{exercise.pk}/", "title": exercise.title}],
                                    "current": "RETEX"}}
     if context["team"]:
-        entries = workflow.crisis_log(exercise)
-        followed = plan.followed_criteria(exercise.establishment)
-        context.update({
-            "consolidation": [{
-                "id": row.criterion["id"], "title": row.criterion["title"],
-                "objective": row.criterion["objective_title"], "expected": row.criterion["expected_value"],
-                "ratings": row.ratings, "disagreement": row.disagreement,
-                "current": retex.consolidated.get(row.criterion["id"], ""),
-                "comment": retex.comments.get(row.criterion["id"], ""), "followed": row.criterion["id"] in followed,
-            } for row in ratings_by_criterion(exercise)],
-            "scale": [(str(s["value"]), s["label"]) for s in exercise.kit_version.grid.scale],
-            "milestones": [{**row, "at": clock(row["offset"])} for row in milestone_delays(
-                exercise, retex.milestones, entries)],
-            "entries": [{"pk": e.pk, "label": f"{clock(e.offset)} — {e.text[:90]}"} for e in entries],
-            "recommendations": list(retex.recommendations.all()), "themes": themes(),
-            "priorities": Priority.choices, "debrief_summary": debrief.summary(exercise),
-            "responses": list(exercise.debrief_responses.all()), "roles": MemberRole.choices,
-            "paper_questions": debrief.questions_for(request.GET.get("role", "player")),
-        })
+        context.update(workflow.workbench(retex))
     return render(request, "retex/hub.html", context)
 
 
@@ -212,12 +192,10 @@ def plan_list(request):
     page = Paginator(actions, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     visible = plan.visible_actions(request.user)
-    editable = {e.pk for e in Establishment.objects.filter(pk__in={a.establishment_id for a in page})
-                if access.can_update_improvement_plan(request.user, e)}
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "retex/plan_list.html", {
-        "title": "Plan d'amélioration", "page": page, "filters": filters, "today": today, "editable": editable,
+        "title": "Plan d'amélioration", "page": page, "filters": filters, "today": today,
         "statuses": ActionStatus.choices, "themes": Theme.choices, "priorities": Priority.choices,
         "establishments": access.restrict(request.user, Establishment.objects.filter(
             pk__in=visible.values("establishment_id"))).order_by("name"),
@@ -258,9 +236,7 @@ def action_detail(request, action_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_create(request):
-    establishments = [e for e in access.restrict(request.user, Establishment.objects.all()).filter(
-        pk__in=[t for _r, k, t in access.scope_of(request.user).grants if k == "establishment"])
-        if access.can_update_improvement_plan(request.user, e)]
+    establishments = list(access.own_establishments(request.user).order_by("name"))
     if not establishments:
         raise Http404
     if request.method == "POST":

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import access
 from organisations.models import Category, Department, Establishment
+from organisations.models import Status as LegalStatus
 from steering.models import ExternalExercise
 from steering.services import charts, declarations, obligation, statistics
 from steering.services.exports import to_csv, to_xlsx
@@ -45,7 +46,7 @@ def _common(request, filters: Filters, tab: str) -> dict:
                 "code", "short_name"),
             "categories": Category.objects.exclude(aggregate_code="").values_list(
                 "aggregate_code", "aggregate_label").distinct().order_by("aggregate_label"),
-            "statuses": list(obligation.STATUS_LABELS.items()), "querystring": query.urlencode(),
+            "statuses": LegalStatus.choices, "querystring": query.urlencode(),
             "breadcrumb_data": {"current": "Pilotage"}}
 
 
@@ -63,7 +64,7 @@ def obligation_view(request):
     return render(request, "steering/obligation.html", {
         **_common(request, filters, "obligation"), "title": "Pilotage : obligation annuelle d'exercice",
         "summary": summary, "rows": rows, "dimension": dimension,
-        "dimensions": [(k, v[0]) for k, v in DIMENSIONS.items()], "missing": missing,
+        "dimensions": list(DIMENSIONS.items()), "missing": missing,
         "directory_url": reverse("organisations:list"),
         "chart": mark_safe(charts.rate_bars(rows)),  # noqa: S308 - built from escaped values
         "map": mark_safe(charts.department_map(  # noqa: S308 - built from escaped values
@@ -144,8 +145,7 @@ def summary(request):
 @require_safe
 def my_results(request):
     """An establishment user's own RETEX ratings against the anonymous statistics of its peers."""
-    establishments = access.restrict(request.user, Establishment.objects.select_related("category", "region")).filter(
-        pk__in=[t for _r, k, t in access.scope_of(request.user).grants if k == "establishment"])
+    establishments = access.own_establishments(request.user).select_related("category", "region")
     if not establishments:
         raise Http404
     establishment = establishments.filter(pk=request.GET.get("etablissement")).first() or establishments[0]

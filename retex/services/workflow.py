@@ -36,6 +36,39 @@ def crisis_log(exercise: Exercise) -> list[LogEntry]:
     return list(exercise.log_entries.filter(team=False).select_related("author").order_by("offset", "pk"))
 
 
+def workbench(retex: Retex) -> dict:
+    """What the animation team's RETEX page shows: observers' ratings with the consolidated value, milestones,
+    crisis-log entries to pick from, recommendations, the hot debrief."""
+    from exercises.models import MemberRole
+    from retex.models import Priority
+    from retex.services import debrief, plan
+    from retex.services.analysis import milestone_delays
+    from retex.services.recommendations import themes
+    from retex.services.report import clock
+
+    exercise = retex.exercise
+    entries = crisis_log(exercise)
+    followed = plan.followed_criteria(exercise.establishment)
+    return {
+        "consolidation": [{
+            "id": row.criterion["id"], "title": row.criterion["title"],
+            "objective": row.criterion["objective_title"], "expected": row.criterion["expected_value"],
+            "ratings": row.ratings, "disagreement": row.disagreement,
+            "current": retex.consolidated.get(row.criterion["id"], ""),
+            "comment": retex.comments.get(row.criterion["id"], ""), "followed": row.criterion["id"] in followed,
+        } for row in ratings_by_criterion(exercise)],
+        "scale": [(str(s["value"]), s["label"]) for s in exercise.kit_version.grid.scale],
+        "milestones": [{**row, "at": clock(row["offset"])} for row in milestone_delays(
+            exercise, retex.milestones, entries)],
+        "entries": [{"pk": e.pk, "label": f"{clock(e.offset)} — {e.text[:90]}"} for e in entries],
+        "recommendations": list(retex.recommendations.all()), "themes": themes(),
+        "priorities": Priority.choices, "debrief_summary": debrief.summary(exercise),
+        "responses": list(exercise.debrief_responses.all()), "roles": MemberRole.choices,
+        # a paper questionnaire may answer any question; the role chosen keeps those meant for it
+        "paper_questions": content.debrief()["questions"],
+    }
+
+
 @transaction.atomic
 def do_open(user, exercise: Exercise) -> Retex:
     """The RETEX draft, created at first visit with the observers' ratings suggested (median) and the milestones

@@ -156,3 +156,14 @@ def test_api_lists_the_plan_within_scope(client, ended, rssi_nantes, ars_bretagn
     rows = client.get("/api/v1/plan-amelioration/").json()
     assert (rows["results"] if isinstance(rows, dict) else rows) == []
     assert client.get(f"/api/v1/plan-amelioration/{Action.objects.first().pk}/").status_code == 404
+
+
+def test_paper_questionnaire_of_an_observer_over_http(client, ended, rssi_nantes):
+    client.force_login(rssi_nantes)
+    page = client.get(f"/exercices/{ended.pk}/retex/").content.decode()
+    assert 'name="Q-STIMULI"' in page and 'name="Q-BIEN"' in page  # every question can be typed in
+    client.post(f"/exercices/{ended.pk}/retex/equipe/", {
+        "action": "paper", "role": "observer", "respondent": "Observatrice papier",
+        "Q-STIMULI": "S-012 arrivé trop tôt", "Q-REALISME": "4"})
+    response = DebriefResponse.objects.get(respondent="Observatrice papier")
+    assert response.on_paper and response.answers == {"Q-STIMULI": "S-012 arrivé trop tôt", "Q-REALISME": "4"}

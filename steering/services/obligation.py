@@ -1,6 +1,6 @@
 """The annual obligation: every health establishment runs a cyber crisis exercise each year. An establishment
 has exercised in a year when a platform exercise ended that year or an exercise held elsewhere was declared.
-Every figure is one aggregate query, whatever the number of establishments."""
+The figures are a fixed number of aggregate queries, whatever the number of establishments."""
 
 from __future__ import annotations
 
@@ -12,19 +12,14 @@ from django.db.models.functions import Coalesce
 
 from accounts import access
 from exercises.models import Exercise, Status
-from organisations.models import Establishment, Sector
+from organisations.models import Category, Department, Establishment, Ght, Region, Sector
+from organisations.models import Status as LegalStatus
 from steering.models import CampaignEntry, ExternalExercise
 
-DIMENSIONS = {  # key → (label, grouping fields: id, label)
-    "region": ("Région", "region_id", "region__name"),
-    "department": ("Département", "department_id", "department__name"),
-    "category": ("Catégorie", "category__aggregate_code", "category__aggregate_label"),
-    "ght": ("GHT", "ght_id", "ght__short_name"),
-    "status": ("Statut", "status", "status"),
-}
+DIMENSIONS = {"region": "Région", "department": "Département", "category": "Catégorie", "ght": "GHT",
+              "status": "Statut"}
 FIRST_YEAR = 2021  # the first national exercise campaigns
-STATUS_LABELS = {"public": "Public", "prive_non_lucratif": "Privé non lucratif", "prive_lucratif": "Privé lucratif",
-                 "inconnu": "Non renseigné"}
+UPCOMING = (Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.PAUSED)
 
 
 @dataclass(frozen=True)
@@ -71,8 +66,7 @@ def _done_q(year: int) -> Q:
 
 
 def _planned_ids(year: int) -> Q:
-    platform = Exercise.objects.filter(scheduled_start__year=year, status__in=[
-        Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.PAUSED]).values("establishment_id")
+    platform = Exercise.objects.filter(scheduled_start__year=year, status__in=UPCOMING).values("establishment_id")
     campaign = CampaignEntry.objects.filter(campaign__year=year, planned_on__isnull=False).values("establishment_id")
     return Q(pk__in=platform) | Q(pk__in=campaign)
 
@@ -81,8 +75,7 @@ def with_exercise_status(establishments: QuerySet, year: int) -> QuerySet:
     """Per-row flags and the next planned date: for a page of rows (the database evaluates them for those rows)."""
     ended = Exercise.objects.filter(establishment=OuterRef("pk"), status=Status.ENDED, scheduled_start__year=year)
     declared = ExternalExercise.objects.filter(establishment=OuterRef("pk"), held_on__year=year)
-    planned = (Exercise.objects.filter(establishment=OuterRef("pk"), scheduled_start__year=year,
-                                       status__in=[Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.PAUSED])
+    planned = (Exercise.objects.filter(establishment=OuterRef("pk"), scheduled_start__year=year, status__in=UPCOMING)
                .order_by("scheduled_start").values("scheduled_start__date")[:1])
     campaign = (CampaignEntry.objects.filter(establishment=OuterRef("pk"), campaign__year=year,
                                              planned_on__isnull=False).order_by("planned_on").values("planned_on")[:1])
@@ -111,18 +104,7 @@ def department_rows(user, filters: Filters) -> list[dict]:
         row = few[(department, region)]
         row["declared"] += bool(is_declared and not has_run)
         row["planned"] += bool(is_planned and not (has_run or is_declared))
-    names = _names()
-    for row in rows:
-        row["department__name"] = names["departments"].get(row["department_id"])
-        row["region__name"] = names["regions"].get(row["region_id"])
     return sorted(rows, key=lambda r: r["department_id"] or "")
-
-
-def _names() -> dict[str, dict[str, str]]:
-    from organisations.models import Department, Region
-
-    return {"departments": dict(Department.objects.values_list("code", "name")),
-            "regions": dict(Region.objects.values_list("code", "name"))}
 
 
 def _rate(done: int, total: int) -> float | None:
@@ -137,24 +119,15 @@ def summary(user, filters: Filters, departments: list[dict] | None = None) -> di
 
 
 def breakdown(user, filters: Filters, dimension: str, departments: list[dict] | None = None) -> list[dict]:
+    """Establishments and those that exercised, grouped by one dimension. Region and department derive from the
+    department rows; the others group on the establishment's own column (no join)."""
     if dimension in ("region", "department"):
-        departments = department_rows(user, filters) if departments is None else departments
-        key, label = ("region_id", "region__name") if dimension == "region" else ("department_id",
-                                                                                    "department__name")
-        grouped: dict = {}
-        for row in departments:
-            entry = grouped.setdefault(row[key], {"id": row[key] or "", "label": row[label] or "Non renseigné",
-                                                  "total": 0, "done": 0})
-            entry["total"] += row["total"]
-            entry["done"] += row["done"]
-        result = sorted(grouped.values(), key=lambda r: r["label"])
-        for entry in result:
-            entry["rate"] = _rate(entry["done"], entry["total"])
-        return result
-    # grouped on the establishment's own column (no join); labels from the small reference tables
-    column = {"category": "category_id", "ght": "ght_id", "status": "status"}[dimension]
-    counts = (subject_establishments(user, filters).values(column)
-              .annotate(total=Count("pk"), done=Count("pk", filter=_done_q(filters.year))).order_by())
+        counts = department_rows(user, filters) if departments is None else departments
+        column = f"{dimension}_id"
+    else:
+        column = {"category": "category_id", "ght": "ght_id", "status": "status"}[dimension]
+        counts = (subject_establishments(user, filters).values(column)
+                  .annotate(total=Count("pk"), done=Count("pk", filter=_done_q(filters.year))).order_by())
     labels = _labels(dimension)
     grouped: dict = {}
     for row in counts:
@@ -169,16 +142,18 @@ def breakdown(user, filters: Filters, dimension: str, departments: list[dict] | 
 
 
 def _labels(dimension: str) -> dict:
-    """Column value → (group id, group label)."""
-    from organisations.models import Category, Ght
-
+    """Column value → (group id, group label), from the small reference tables."""
     if dimension == "category":  # grouped by aggregate category, as the filter
         return {code: (aggregate or "", label or None)
                 for code, aggregate, label in Category.objects.values_list("code", "aggregate_code",
                                                                            "aggregate_label")}
     if dimension == "ght":
         return {code: (code, short) for code, short in Ght.objects.values_list("code", "short_name")}
-    return {value: (value, label) for value, label in STATUS_LABELS.items()}
+    if dimension == "department":
+        return {code: (code, name) for code, name in Department.objects.values_list("code", "name")}
+    if dimension == "region":
+        return {code: (code, name) for code, name in Region.objects.values_list("code", "name")}
+    return {value: (value, label) for value, label in LegalStatus.choices}
 
 
 def not_exercised(user, filters: Filters) -> QuerySet:

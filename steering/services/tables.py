@@ -10,8 +10,8 @@ def table(user, name: str, filters: Filters) -> tuple[str, list[str], list[list]
     if name.startswith("obligation-") and name[11:] in DIMENSIONS:
         dimension = name[11:]
         rows = obligation.breakdown(user, filters, dimension)
-        return (f"Exercices {filters.year} par {DIMENSIONS[dimension][0].lower()}",
-                [DIMENSIONS[dimension][0], "Établissements", "Ayant réalisé un exercice", "Taux (%)"],
+        return (f"Exercices {filters.year} par {DIMENSIONS[dimension].lower()}",
+                [DIMENSIONS[dimension], "Établissements", "Ayant réalisé un exercice", "Taux (%)"],
                 [[r["label"], r["total"], r["done"], r["rate"]] for r in rows])
     if name == "non-exerces":
         rows = obligation.not_exercised(user, filters)
