@@ -42,6 +42,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
         call_command("load_retex", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("load_continuity", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture
@@ -53,6 +54,10 @@ def kits(db):
         call_command("load_kits", stdout=open(os.devnull, "w"))  # noqa: SIM115
     if not RetexContent.objects.exists():
         call_command("load_retex", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from continuity.models import ContinuityContent
+
+    if not ContinuityContent.objects.exists():
+        call_command("load_continuity", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture

@@ -271,6 +271,25 @@ def can_update_improvement_plan(user, establishment) -> bool:
     return any(k == ScopeKind.ESTABLISHMENT and t == establishment.pk for _r, k, t in scope_of(user).grants)
 
 
+# --- continuity (PCRA) --------------------------------------------------------------------------
+
+def can_edit_continuity(user, establishment) -> bool:
+    """The establishment's director, RSSI/DSI and PCA lead write its PCRA; a GHT referent writes those of the
+    GHT's establishments; the region and the nation read."""
+    scope = scope_of(user)
+    return (_holds(scope, EXERCISE_PREPARER_ROLES, ScopeKind.ESTABLISHMENT, establishment.pk)
+            or (establishment.ght_id is not None
+                and _holds(scope, {Role.GHT_REFERENT}, ScopeKind.GHT, establishment.ght_id)))
+
+
+def continuity_establishments(user) -> QuerySet:
+    """Where the user may start a PCRA project."""
+    scope = scope_of(user)
+    q = Q(pk__in=[t for r, k, t in scope.grants if k == ScopeKind.ESTABLISHMENT and r in EXERCISE_PREPARER_ROLES])
+    q |= Q(ght_id__in=[t for r, k, t in scope.grants if k == ScopeKind.GHT and r == Role.GHT_REFERENT])
+    return _establishments().filter(q)
+
+
 def navigation_for(user, path: str) -> list[dict]:
     if user is None or not user.is_authenticated:
         return []
@@ -281,6 +300,7 @@ def navigation_for(user, path: str) -> list[dict]:
         items.append({"label": "Kits", "link": reverse("kits:library")})
     if not scope.is_empty:
         items.append({"label": "Plan d'amélioration", "link": reverse("retex:plan")})
+        items.append({"label": "Continuité (PCRA)", "link": reverse("continuity:list")})
     if scope.establishments:
         items.append({"label": "Autoévaluation", "link": reverse("maturity:my_assessments")})
     if scope.is_steering:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "live",
     "retex",
     "steering",
+    "continuity",
 ]
 
 MIDDLEWARE = [

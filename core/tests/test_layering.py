@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 
 LAYERS = {"core": 0, "organisations": 1, "accounts": 2, "maturity": 3, "kits": 3, "exercises": 4, "live": 5, "retex": 6,
-          "steering": 7}
+          "steering": 8, "continuity": 7}
 # organisations may read maturity results only in views (the establishment page shows its level).
 # The exercise page and the observers' grid show the open actions of the last RETEX (read-only).
 ALLOWED_UPWARD = {("organisations", "maturity", "views.py"), ("core", "accounts", "context_processors.py"),
