@@ -12,6 +12,7 @@ urlpatterns = [
     path("exercices/", include("live.urls")),
     path("", include("retex.urls")),
     path("", include("steering.urls")),
+    path("continuite/", include("continuity.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

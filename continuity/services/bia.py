@@ -112,7 +112,8 @@ def do_create_project(user, establishment, *, title: str, scope_kind: str = Proj
     template = content.current("trame")["defaults"]
     project = Project.objects.create(
         establishment=establishment, scope_kind=scope_kind, title=title, example=example,
-        alert_procedure=template["alert_procedure"].strip(), activation_criteria=template["activation_criteria"].strip(),
+        alert_procedure=template["alert_procedure"].strip(),
+        activation_criteria=template["activation_criteria"].strip(),
         activation_authority=template["activation_authority"].strip(),
         scenario="Indisponibilité totale du système d'information pendant au moins une semaine, sans préavis, "
                  "à la suite d'un rançongiciel.")
@@ -188,7 +189,8 @@ def _code(data: dict, errors: dict, taken: set[str]) -> str:
 
 
 def _codes_taken(project: Project, exclude: Process | Resource | None) -> set[str]:
-    taken = set(project.resources.values_list("code", flat=True)) | set(project.processes.values_list("code", flat=True))
+    taken = set(project.resources.values_list("code", flat=True))
+    taken |= set(project.processes.values_list("code", flat=True))
     if exclude is not None:
         taken.discard(exclude.code)
     return taken
