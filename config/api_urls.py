@@ -1,5 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
+from continuity.api import ProjectViewSet
 from exercises.api import ExerciseViewSet
 from kits.api import KitViewSet
 from maturity.api import AssessmentViewSet
@@ -13,4 +14,5 @@ router.register("autoevaluations", AssessmentViewSet, basename="assessment")
 router.register("kits", KitViewSet, basename="kit")
 router.register("exercices", ExerciseViewSet, basename="exercise")
 router.register("plan-amelioration", ActionViewSet, basename="improvement-action")
+router.register("pcra", ProjectViewSet, basename="pcra")
 urlpatterns = router.urls

@@ -278,3 +278,55 @@ def test_new_resource_and_process_by_hand(project, rssi_nantes, verified_client)
     duplicate = client.post(f"/continuite/{project.pk}/bia/ressources/nouvelle/", {
         "name": "Logiciel de dialyse", "kind": "infrastructure", "restore_hours": "1"})
     assert duplicate.status_code == 400 and "déjà utilisé" in duplicate.content.decode()
+
+
+def test_api_gives_the_analysis_within_scope(project, rssi_nantes, ars_bretagne, verified_client, client):
+    api = verified_client(rssi_nantes)
+    listing = api.get("/api/v1/pcra/").json()
+    rows = listing["results"] if isinstance(listing, dict) else listing
+    assert [r["id"] for r in rows] == [project.pk]
+    detail = api.get(f"/api/v1/pcra/{project.pk}/").json()
+    assert detail["analysis"]["coverage"]["target"] == 66
+    order = [s["resource"] for s in detail["analysis"]["recovery_order"]]
+    assert order.index("ad") < order.index("dpi") and detail["analysis"]["gaps"]
+    client.logout()
+    other = verified_client(ars_bretagne)
+    assert other.get(f"/api/v1/pcra/{project.pk}/").status_code == 404
+
+
+def test_content_with_a_broken_reference_is_refused_whole(settings, tmp_path):
+    import shutil
+
+    from continuity.services import content
+    from kits.services.loader import ContentError
+
+    base = tmp_path / "content"
+    shutil.copytree(content.root(), base / "continuity")
+    path = base / "continuity" / "examples" / "had.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("depends_on: [reseau-siege]",
+                                                             "depends_on: [reseau-inconnu]", 1), encoding="utf-8")
+    settings.BASE_DIR = tmp_path
+    with pytest.raises(ContentError) as exc:
+        content.read_continuity_content()
+    assert "reseau-inconnu, ressource inconnue" in str(exc.value)
+
+
+@pytest.mark.parametrize(("email", "role", "reads", "writes"), [
+    ("rssi.chu-nantes@care.demo", None, True, True),
+    ("directeur.chu-nantes@care.demo", None, True, True),
+    ("ght.loire-atlantique@care.demo", None, True, True),
+    ("agent@chu.example", "member", True, False),
+    ("ars.pdl@care.demo", None, True, False),
+    ("grades.pdl@care.demo", None, True, False),
+    ("equipe.nationale@care.demo", None, True, False),
+    ("ars.bretagne@care.demo", None, False, False),
+    ("rssi.chu-rennes@care.demo", None, False, False),
+])
+def test_role_matrix(project, email, role, reads, writes, make_user, verified_client):
+    user = make_user(email, role, establishment_id=CHU_NANTES) if role else User.objects.get(email=email)
+    client = verified_client(user)
+    assert client.get(f"/continuite/{project.pk}/bia/").status_code == (200 if reads else 404)
+    assert client.get(f"/continuite/{project.pk}/pcra.html").status_code == (200 if reads else 404)
+    response = client.post(f"/continuite/{project.pk}/annuaire/", {"function": f"Contact ajouté par {email}"})
+    assert response.status_code == (302 if writes else 404)
+    assert project.contacts.filter(function=f"Contact ajouté par {email}").exists() == writes

@@ -15,7 +15,7 @@ from exercises.models import Status
 from exercises.services import preparation
 
 
-def _routes(prefixes=("exercises:", "kits:", "live:", "retex:", "steering:")) -> list[tuple[str, str]]:
+def _routes(prefixes=("exercises:", "kits:", "live:", "retex:", "steering:", "continuity:")) -> list[tuple[str, str]]:
     """(name, pattern) of every named route of the exercise, kit and API URL sets."""
     found = []
 
@@ -98,7 +98,7 @@ def test_no_route_shows_animator_material_to_anyone_outside_the_animation_team(c
     _, token = preparation.do_add_member(rssi_nantes, exercise, email="nouveau@chu.example", full_name="Nouveau",
                                          role="observer")
     values = {"pk": exercise.pk, "member_pk": lead.pk, "delivery_pk": 1, "slug": "mco-intermediaire", "action_pk": 1,
-              "name": "non-exerces", "fmt": "xlsx",
+              "name": "non-exerces", "fmt": "xlsx", "process_pk": 1, "resource_pk": 1,
               "token": "jeton-invalide",
               "format": "json"}
     routes = _routes()

@@ -66,6 +66,8 @@ class Command(BaseCommand):
             call_command("load_retex", stdout=self.stdout)
             call_command("seed_demo_exercise", stdout=self.stdout)
             call_command("seed_demo_retex", stdout=self.stdout)
+            call_command("load_continuity", stdout=self.stdout)
+            call_command("seed_demo_pcra", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Démo prête. Mot de passe de tous les comptes : {DEMO_PASSWORD}"))
 
     def _ght_membership(self):
