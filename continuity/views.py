@@ -27,8 +27,9 @@ from continuity.models import (
     Resource,
     ResourceKind,
 )
-from continuity.services import bia, content, maintenance
+from continuity.services import bia, content, gantt, maintenance
 from continuity.services.bia import Invalid
+from continuity.services.document import hours
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -232,15 +233,15 @@ def resource_edit(request, pk, resource_pk=None):
 def analysis(request, pk):
     project = _project(request, pk)
     result = bia.analyse(project)
-    horizon = result.plan.horizon_hours or 1
-    bars = [{"step": s, "left": round(100 * s.start_hours / horizon, 2),
-             "width": max(0.8, round(100 * (s.ready_hours - s.start_hours) / horizon, 2))} for s in result.plan.steps]
+    chart = gantt.layout([(f"{s.rank}. {s.name}", s.start_hours, s.ready_hours, s.max_criticality)
+                          for s in result.plan.steps])
     resumptions = sorted(((p, result.plan.resumptions.get(p.code)) for p in result.processes),
                          key=lambda pr: (-(pr[1].degraded_hours or 0) if pr[1] and pr[1].resume_hours is not None
                                          else float("-inf"), pr[0].name))
     return render(request, "continuity/analysis.html", _base(
-        request, project, "Écarts et ordre de reprise", analysis=result, bars=bars, resumptions=resumptions,
-        horizon=horizon))
+        request, project, "Écarts et ordre de reprise", analysis=result, resumptions=resumptions,
+        horizon=hours(result.plan.horizon_hours), svg=None if chart.empty else gantt.svg_context(chart),
+        grouped_gaps=[(p, result.gaps_of(p.code)) for p in result.processes if result.gaps_of(p.code)]))
 
 
 @login_required

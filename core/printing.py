@@ -99,7 +99,7 @@ def table(header: list[str], rows: list[list], widths_mm: list[float], *, zebra:
     return result
 
 
-class _NumberedCanvas(pdfcanvas.Canvas):
+class NumberedCanvas(pdfcanvas.Canvas):
     """Writes « page X / Y » and the footer text once the page count is known."""
 
     footer = ""
@@ -131,7 +131,7 @@ def build_pdf(flowables: list, *, title: str, footer: str, landscape_pages: bool
     size = landscape(A4) if landscape_pages else A4
     document = SimpleDocTemplate(buffer, pagesize=size, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=16 * mm,
                                  bottomMargin=18 * mm, title=title, author="Plateforme CaRE", lang="fr-FR")
-    canvas_class = type("Canvas", (_NumberedCanvas,), {"footer": footer})
+    canvas_class = type("Canvas", (NumberedCanvas,), {"footer": footer})
     document.build(flowables, canvasmaker=canvas_class)
     return buffer.getvalue()
 

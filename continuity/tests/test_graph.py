@@ -57,7 +57,8 @@ def test_application_without_usable_backup_is_a_pdma_gap():
 def test_cycles_are_reported_and_their_resources_held_back():
     resources = {r.code: r for r in [res("a", 1, ["b"]), res("b", 1, ["c"]), res("c", 1, ["a"]), res("d", 1, ["c"]),
                                      res("e", 2), res("f", 1, ["f"])]}
-    plan = recovery_plan(resources, [ProcessNode("p", "P", 4, 8, 8, ("d", "e")), ProcessNode("q", "Q", 2, 8, 8, ("e",))])
+    processes = [ProcessNode("p", "P", 4, 8, 8, ("d", "e")), ProcessNode("q", "Q", 2, 8, 8, ("e",))]
+    plan = recovery_plan(resources, processes)
     assert plan.cycles == [["a", "b", "c"], ["f"]]
     assert plan.blocked == ["a", "b", "c", "d", "f"]
     assert [s.code for s in plan.steps] == ["e"]
