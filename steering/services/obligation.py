@@ -166,7 +166,8 @@ def _labels(dimension: str) -> dict:
 def not_exercised(user, filters: Filters) -> QuerySet:
     """Alphabetical (the database computes the planned date only for the rows shown)."""
     return (with_planned_on(subject_establishments(user, filters).exclude(_done_q(filters.year)), filters.year)
-            .select_related("region", "ght").order_by("name", "pk"))
+            .select_related("region", "ght").only("name", "city", "department_id", "region__name", "ght__short_name")
+            .order_by("name", "pk"))
 
 
 class Counted:
