@@ -164,3 +164,12 @@ def test_filter_options_keep_the_selection(client, steering_data, ars_pdl, verif
     assert '<option value="44" selected>44 Loire-Atlantique</option>' in page
     assert '<option value="35"' not in page.split('id="f-dep"')[1].split("</select>")[0]  # a region's departments
     assert page.count(" selected>") == 3
+
+
+def test_missing_export_reads_only_what_it_shows(client, steering_data, ars_pdl, verified_client,
+                                                 django_assert_max_num_queries, year):
+    verified_client(ars_pdl)
+    with django_assert_max_num_queries(12):  # no query per row for the columns left out of the list's read
+        csv = client.get("/pilotage/export/non-exerces.csv").content.decode("utf-8-sig")
+    total = Establishment.objects.filter(sector="sanitaire", region_id="52").count()
+    assert len(csv.strip().splitlines()) == 1 + total - 2 and "Pays de la Loire" in csv
