@@ -129,8 +129,8 @@ def summary(user, filters: Filters, departments: list[dict] | None = None) -> di
 
 
 def breakdown(user, filters: Filters, dimension: str, departments: list[dict] | None = None) -> list[dict]:
-    """Establishments and those that exercised, grouped by one dimension. Region and department derive from the
-    department rows; the others group on the establishment's own column (no join)."""
+    """Establishments and those that exercised, grouped by one dimension, from the department rows (read again,
+    grouped on the dimension's own column too, when the given rows lack it)."""
     column = f"{dimension}_id" if dimension in ("region", "department") else GROUP_COLUMNS[dimension]
     counts = departments
     if counts is None or (counts and column not in counts[0]):
