@@ -54,7 +54,9 @@ class Exercise(AuditedModel):
     class Meta:
         ordering = ["-scheduled_start"]
         verbose_name = "exercice"
-        indexes = [models.Index(fields=["status", "scheduled_start"], name="exercise_status_start")]
+        # establishment last: the annual obligation's « ended this year » set is read from the index alone
+        indexes = [models.Index(fields=["status", "scheduled_start", "establishment"],
+                                name="exercise_status_start_est")]
 
     def __str__(self) -> str:
         return self.title

@@ -192,7 +192,9 @@ class EvaluationScore(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["grid", "year", "criterion", "value"]),
-                   models.Index(fields=["establishment", "grid", "year"], name="score_establishment_year")]
+                   # ratings last: a region's value counts are read from the index alone, establishment by establishment
+                   models.Index(fields=["establishment", "grid", "year", "criterion", "value"],
+                                name="score_establishment_value")]
 
     def __str__(self) -> str:
         return f"{self.criterion} = {self.value}"

@@ -56,7 +56,7 @@ def obligation_view(request):
     filters = _steering(request)
     dimension = request.GET.get("par") if request.GET.get("par") in DIMENSIONS else (
         "department" if filters.region else "region")
-    departments = obligation.department_rows(request.user, filters)
+    departments = obligation.department_rows(request.user, filters, dimension)  # one aggregate for every figure
     rows = obligation.breakdown(request.user, filters, dimension, departments)
     summary = obligation.summary(request.user, filters, departments)
     missing = Paginator(obligation.Counted(obligation.not_exercised(request.user, filters),

@@ -65,45 +65,55 @@ def _done_q(year: int) -> Q:
     return Q(pk__in=_ended(year)) | Q(pk__in=_declared(year))
 
 
-def _planned_ids(year: int) -> Q:
-    platform = Exercise.objects.filter(scheduled_start__year=year, status__in=UPCOMING).values("establishment_id")
-    campaign = CampaignEntry.objects.filter(campaign__year=year, planned_on__isnull=False).values("establishment_id")
-    return Q(pk__in=platform) | Q(pk__in=campaign)
+def _declared_or_planned(year: int) -> QuerySet:
+    """Establishments with an exercise declared or planned that year: a handful of ids, one UNION query."""
+    platform = (Exercise.objects.filter(scheduled_start__year=year, status__in=UPCOMING)
+                .values_list("establishment_id").order_by())
+    campaign = (CampaignEntry.objects.filter(campaign__year=year, planned_on__isnull=False)
+                .values_list("establishment_id").order_by())
+    return _declared(year).values_list("establishment_id").order_by().union(platform, campaign)
+
+
+def with_planned_on(establishments: QuerySet, year: int) -> QuerySet:
+    """The next planned date (platform exercise, else campaign entry): for a page of rows."""
+    planned = (Exercise.objects.filter(establishment=OuterRef("pk"), scheduled_start__year=year, status__in=UPCOMING)
+               .order_by("scheduled_start").values("scheduled_start__date")[:1])
+    campaign = (CampaignEntry.objects.filter(establishment=OuterRef("pk"), campaign__year=year,
+                                             planned_on__isnull=False).order_by("planned_on").values("planned_on")[:1])
+    return establishments.annotate(planned_on=Coalesce(Subquery(planned), Subquery(campaign)))
 
 
 def with_exercise_status(establishments: QuerySet, year: int) -> QuerySet:
     """Per-row flags and the next planned date: for a page of rows (the database evaluates them for those rows)."""
     ended = Exercise.objects.filter(establishment=OuterRef("pk"), status=Status.ENDED, scheduled_start__year=year)
     declared = ExternalExercise.objects.filter(establishment=OuterRef("pk"), held_on__year=year)
-    planned = (Exercise.objects.filter(establishment=OuterRef("pk"), scheduled_start__year=year, status__in=UPCOMING)
-               .order_by("scheduled_start").values("scheduled_start__date")[:1])
-    campaign = (CampaignEntry.objects.filter(establishment=OuterRef("pk"), campaign__year=year,
-                                             planned_on__isnull=False).order_by("planned_on").values("planned_on")[:1])
-    return establishments.annotate(
-        has_run=Exists(ended), is_declared=Exists(declared),
-        planned_on=Coalesce(Subquery(planned), Subquery(campaign)))
+    return with_planned_on(establishments, year).annotate(has_run=Exists(ended), is_declared=Exists(declared))
 
 
-def department_rows(user, filters: Filters) -> list[dict]:
-    """One aggregate query: per department (with its region), establishments, those that exercised, those whose
-    exercise was declared, those with a planned date. The summary and the region and department views derive
-    from it."""
-    done = _done_q(filters.year)
+GROUP_COLUMNS = {"category": "category_id", "ght": "ght_id", "status": "status"}
+
+
+def department_rows(user, filters: Filters, dimension: str | None = None) -> list[dict]:
+    """One aggregate query: per department and region (and per category, GHT or legal status when `dimension`
+    is one of them), establishments and those that exercised; then those whose exercise was declared and those
+    with a planned date, read from their handful of establishments. The summary and every breakdown derive
+    from these rows."""
+    year = filters.year
+    keys = ["department_id", "region_id", *([GROUP_COLUMNS[dimension]] if dimension in GROUP_COLUMNS else [])]
     subject = subject_establishments(user, filters)
-    rows = list(subject.values("department_id", "region_id")  # grouped on keys; names looked up below
-                .annotate(total=Count("pk"), done=Count("pk", filter=done)).order_by())
-    # declared and planned are a handful of establishments: read them from their small sets, not per row
-    few = {(r["department_id"], r["region_id"]): r for r in rows}
+    rows = list(subject.values(*keys)  # grouped on keys; names looked up from the small reference tables
+                .annotate(total=Count("pk"), done=Count("pk", filter=_done_q(year))).order_by())
+    by_key = {tuple(row[key] for key in keys): row for row in rows}
     for row in rows:
         row["declared"] = row["planned"] = 0
-    for department, region, has_run, is_declared, is_planned in (
-            subject.filter(Q(pk__in=_declared(filters.year)) | _planned_ids(filters.year))
-            .annotate(has_run=Q(pk__in=_ended(filters.year)), is_declared=Q(pk__in=_declared(filters.year)),
-                      is_planned=_planned_ids(filters.year))
-            .values_list("department_id", "region_id", "has_run", "is_declared", "is_planned")):
-        row = few[(department, region)]
-        row["declared"] += bool(is_declared and not has_run)
-        row["planned"] += bool(is_planned and not (has_run or is_declared))
+    # driven from the small set (primary key lookups), flags evaluated for those rows only
+    ended = Exercise.objects.filter(establishment=OuterRef("pk"), status=Status.ENDED, scheduled_start__year=year)
+    declared = ExternalExercise.objects.filter(establishment=OuterRef("pk"), held_on__year=year)
+    for *key, has_run, is_declared in (subject.filter(pk__in=_declared_or_planned(year))
+                                       .annotate(has_run=Exists(ended), is_declared=Exists(declared))
+                                       .values_list(*keys, "has_run", "is_declared").order_by()):
+        if not has_run:  # declared, else (being in the set) planned
+            by_key[tuple(key)]["declared" if is_declared else "planned"] += 1
     return sorted(rows, key=lambda r: r["department_id"] or "")
 
 
@@ -119,15 +129,12 @@ def summary(user, filters: Filters, departments: list[dict] | None = None) -> di
 
 
 def breakdown(user, filters: Filters, dimension: str, departments: list[dict] | None = None) -> list[dict]:
-    """Establishments and those that exercised, grouped by one dimension. Region and department derive from the
-    department rows; the others group on the establishment's own column (no join)."""
-    if dimension in ("region", "department"):
-        counts = department_rows(user, filters) if departments is None else departments
-        column = f"{dimension}_id"
-    else:
-        column = {"category": "category_id", "ght": "ght_id", "status": "status"}[dimension]
-        counts = (subject_establishments(user, filters).values(column)
-                  .annotate(total=Count("pk"), done=Count("pk", filter=_done_q(filters.year))).order_by())
+    """Establishments and those that exercised, grouped by one dimension, from the department rows (read again,
+    grouped on the dimension's own column too, when the given rows lack it)."""
+    column = f"{dimension}_id" if dimension in ("region", "department") else GROUP_COLUMNS[dimension]
+    counts = departments
+    if counts is None or (counts and column not in counts[0]):
+        counts = department_rows(user, filters, dimension)
     labels = _labels(dimension)
     grouped: dict = {}
     for row in counts:
@@ -158,8 +165,9 @@ def _labels(dimension: str) -> dict:
 
 def not_exercised(user, filters: Filters) -> QuerySet:
     """Alphabetical (the database computes the planned date only for the rows shown)."""
-    return (with_exercise_status(subject_establishments(user, filters).exclude(_done_q(filters.year)), filters.year)
-            .select_related("region", "ght").order_by("name", "pk"))
+    return (with_planned_on(subject_establishments(user, filters).exclude(_done_q(filters.year)), filters.year)
+            .select_related("region", "ght").only("name", "city", "department_id", "region__name", "ght__short_name")
+            .order_by("name", "pk"))
 
 
 class Counted:
