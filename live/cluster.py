@@ -58,7 +58,8 @@ class Cluster:
     def start_web(self, name: str, port: int | None = None) -> int:
         port = port or free_port()
         self._spawn(name, [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-                           "--port", str(port), "--no-access-log", "--log-level", "warning", "--ws", "websockets"])
+                           "--port", str(port), "--no-access-log", "--log-level", "warning", "--ws", "websockets",
+                           "--ws-per-message-deflate", "false"])
         if port not in self.web_ports:
             self.web_ports.append(port)
         self.wait_http(port)

@@ -208,9 +208,11 @@ def do_add_stimulus(user, exercise: Exercise, *, sender: str, recipients: list[s
         offset_seconds=int(due), story_time="J 00:00", sender=sender, recipients=recipients, channel=channel,
         title=title, content=content, expected_reactions=[], criteria=[], hints=[], depends_on=[])
     stimulus.save()
-    row = Delivery.objects.create(exercise=exercise, stimulus=stimulus, stimulus_code=stimulus.stimulus_id,
-                                  due_offset=due, manual=not offset, recipients=recipients,
-                                  due_at=clock.due_at(state, due) if offset else None)
+    row = Delivery(exercise=exercise, stimulus=stimulus, stimulus_code=stimulus.stimulus_id,
+                   due_offset=due, manual=not offset, recipients=recipients,
+                   due_at=clock.due_at(state, due) if offset else None)
+    prerender(exercise, [row], state.actors or actor_labels(exercise))  # never rendered in the scheduler's pass
+    row.save()
     if not offset:
         transaction.on_commit(lambda: send_now(row.pk))
     return row

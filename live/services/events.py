@@ -75,6 +75,30 @@ async def _publish_pipelined(layer: RedisPubSubChannelLayer, messages: list[tupl
     await pipe.execute()
 
 
+_sync_redis = None
+
+
+def _publish_pipelined_sync(layer: RedisPubSubChannelLayer, messages: list[tuple[list[str], dict]]) -> None:
+    """The same pipeline from synchronous code (the scheduler, views): no hop to an event loop thread."""
+    global _sync_redis
+    from types import SimpleNamespace
+
+    import redis
+    from channels_redis.pubsub import RedisPubSubLoopLayer
+
+    if _sync_redis is None:
+        _sync_redis = redis.Redis.from_url(settings.REDIS_URL)
+    # the layer's own naming method, on its prefix (its per-loop object needs a running loop)
+    naming = SimpleNamespace(prefix=layer._kwargs.get("prefix", "asgi"))  # noqa: SLF001
+    naming._get_group_channel_name = lambda group: RedisPubSubLoopLayer._get_group_channel_name(naming, group)  # noqa: SLF001
+    pipe = _sync_redis.pipeline(transaction=False)
+    for groups, message in messages:
+        payload = layer.serialize(message)
+        for group in groups:
+            pipe.publish(naming._get_group_channel_name(group), payload)  # noqa: SLF001
+    pipe.execute()
+
+
 def publish_batch(items: list[tuple[list[str], dict]]) -> None:
     """Every (groups, event) of a scheduler pass at once: sends in parallel on one connection."""
     if not items:
@@ -83,6 +107,13 @@ def publish_batch(items: list[tuple[list[str], dict]]) -> None:
     # encoded once here, not once per subscriber by each consumer
     messages = [(groups, {"type": "live.event", "text": json.dumps(event, cls=DjangoJSONEncoder)})
                 for groups, event in items]
+
+    if isinstance(layer, RedisPubSubChannelLayer):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # synchronous caller: publish on this thread
+            _publish_pipelined_sync(layer, messages)
+            return
 
     async def send_all() -> None:
         if isinstance(layer, RedisPubSubChannelLayer):

@@ -22,12 +22,14 @@ def next_wait(tick: float) -> float:
     from django.utils import timezone
 
     from live.models import Delivery, DeliveryStatus
+    from live.services.delivery import LEAD_SECONDS
 
     soonest = Delivery.objects.filter(status=DeliveryStatus.PENDING, manual=False, due_at__isnull=False).aggregate(
         soonest=Min("due_at"))["soonest"]
     if soonest is None:
         return tick
-    return min(tick, max(0.0005, (soonest - timezone.now()).total_seconds()))
+    lead = LEAD_SECONDS if connection.vendor == "postgresql" else 0.0  # PostgreSQL passes claim ahead of time
+    return min(tick, max(0.0005, (soonest - timezone.now()).total_seconds() - lead))
 
 
 def run_forever(stop: threading.Event | None = None, tick: float = TICK_SECONDS) -> None:

@@ -181,3 +181,52 @@ def test_payloads_are_prerendered_and_carry_their_own_identity(started, monkeypa
     assert all(e["due_ms"] and e["sent_ms"] >= e["due_ms"] for e in events)
     stored = Delivery.objects.get(pk=sent[0].pk)
     assert delivery.event_of(stored) == events[0]  # what a reconnecting client gets is what was published
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_pass_claims_ahead_and_publishes_each_stimulus_at_its_due_time(directory, kits, rssi_nantes,
+                                                                                   monkeypatch):
+    """The one-statement pass (PostgreSQL, autocommit): rows due within LEAD_SECONDS are claimed and marked sent at
+    their due time, published no earlier than that, once; late ones keep their lateness; offsets follow the clock."""
+    if connection.vendor != "postgresql":
+        pytest.skip("passe en une requête : PostgreSQL, lancé par scripts/test")
+    import time
+
+    from conftest import CHU_NANTES
+    from exercises.services import preparation
+    from kits.models import Kit
+    from organisations.models import Establishment
+
+    created = preparation.do_create_exercise(
+        rssi_nantes, Establishment.objects.get(pk=CHU_NANTES), Kit.objects.get(slug="mco-debutant"), contexts=[],
+        scheduled_start=timezone.now(), place="Salle")
+    control.do_start(rssi_nantes, created)
+    _rewind(created, 300)
+    upcoming = Delivery.objects.filter(exercise=created, manual=False, status=DeliveryStatus.PENDING,
+                                       due_offset__gt=300).order_by("due_offset").first()
+    soon = timezone.now() + dt.timedelta(seconds=delivery.LEAD_SECONDS / 2)
+    Delivery.objects.filter(pk=upcoming.pk).update(due_at=soon)
+    published: list[tuple[str, float, dict]] = []
+    monkeypatch.setattr(delivery.events, "publish_batch",
+                        lambda items: published.extend((e["code"], time.time(), e) for _, e in items))
+    sent = delivery.deliver_due()
+    late = list(Delivery.objects.filter(exercise=created, manual=False, due_offset__lte=300)
+                .values_list("stimulus_code", flat=True))
+    assert sorted(d.stimulus_code for d in sent) == sorted([*late, upcoming.stimulus_code])
+    assert [code for code, _, _ in published].count(upcoming.stimulus_code) == 1
+    when = next(t for code, t, _ in published if code == upcoming.stimulus_code)
+    assert when >= soon.timestamp() - 0.001  # never before it is due
+    state = LiveState.objects.get(exercise=created)
+    for row in Delivery.objects.filter(exercise=created, status=DeliveryStatus.SENT):
+        assert row.sent_at >= row.due_at
+        assert row.lateness_ms == pytest.approx((row.sent_at - row.due_at).total_seconds() * 1000, abs=1)
+        assert row.late == (row.lateness_ms > delivery.LATE_AFTER_MS)
+        assert row.sent_offset == pytest.approx(clock.offset_at(state, row.sent_at), abs=1e-3)
+    event = next(e for code, _, e in published if code == upcoming.stimulus_code)
+    assert event["sent_ms"] == event["due_ms"] and event["title"]
+    again = delivery.deliver_due()  # only what fell due since, never a row twice
+    assert not {d.pk for d in again} & {d.pk for d in sent}
+    LiveState.objects.filter(exercise=created).update(late_policy=LatePolicy.HOLD)
+    _rewind(created, 900)
+    assert all(not d.late for d in delivery.deliver_due())  # late ones are held for the animator, not sent
+    assert Delivery.objects.filter(exercise=created, status=DeliveryStatus.HELD).exists()
