@@ -97,9 +97,6 @@ def setup(players: int, exercises: int, spacing: float) -> list[tuple[int, str, 
 def client_process(ports: list[int], assignments, ready, results, deadline_s: float) -> None:
     from live.cluster import connect, decode
 
-    if os.environ.get("BENCH_CLIENT_NICE"):
-        os.nice(int(os.environ["BENCH_CLIENT_NICE"]))
-
     fanout: list[float] = []
 
     handshakes = asyncio.Semaphore(40)  # players join over a few seconds, as browsers do, not in one burst
