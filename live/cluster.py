@@ -44,7 +44,7 @@ class Cluster:
 
     def env(self) -> dict[str, str]:
         env = {**os.environ, "DATABASE_URL": self.database_url, "REDIS_URL": self.redis_url,
-               "DJANGO_SETTINGS_MODULE": "config.settings_test", "PYTHONPATH": str(ROOT)}
+               "DJANGO_SETTINGS_MODULE": "config.settings_cluster", "PYTHONPATH": str(ROOT)}
         env.pop("CARE_INPROCESS_SCHEDULER", None)
         return env
 

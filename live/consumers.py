@@ -1,11 +1,21 @@
 """One WebSocket per person and exercise: joins the groups of their role, sends a snapshot (clock + everything they
 may already see, so a reconnecting client catches up), then forwards group events as they come."""
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message):
+        # Channels' dispatch first hops to the one synchronous thread to close stale database connections, for every
+        # message and every socket: with thousands of sockets those hops queue behind each other. Here only the
+        # handshake reads the database, through database_sync_to_async, which closes them itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         user = self.scope["user"]
         if not user.is_authenticated:
@@ -41,4 +51,4 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
     async def live_event(self, message):
-        await self.send(text_data=message["text"])
+        await self.base_send({"type": "websocket.send", "text": message["text"]})

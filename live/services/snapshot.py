@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from accounts import access
-from exercises.models import Exercise, MemberRole
+from exercises.models import Exercise, Member, MemberRole
 from live.models import LiveState, LogEntry, Message
 from live.services import clock, events
 from live.services.cell import log_event, member_of, message_event, visible_deliveries
 from live.services.delivery import event_of
 
 
+def _viewer(user, exercise: Exercise) -> tuple[bool, Member | None]:
+    """(animation team?, membership), looked up once per exercise object: a handshake asks for both twice."""
+    cache = exercise.__dict__.setdefault("_care_viewer", {})
+    if user.pk not in cache:
+        cache[user.pk] = (access.can_manage_exercise(user, exercise), member_of(user, exercise))
+    return cache[user.pk]
+
+
 def groups_for(user, exercise: Exercise) -> list[str] | None:
     pk = exercise.pk
-    if access.can_manage_exercise(user, exercise):
+    team, member = _viewer(user, exercise)
+    if team:
         return [events.group_team(pk)]
-    member = member_of(user, exercise)
     if member and member.role == MemberRole.OBSERVER:
         return [events.group_observers(pk)]
     if member and member.role == MemberRole.PLAYER:
@@ -23,8 +31,7 @@ def groups_for(user, exercise: Exercise) -> list[str] | None:
 
 
 def snapshot_for(user, exercise: Exercise) -> list[dict] | None:
-    team = access.can_manage_exercise(user, exercise)
-    member = member_of(user, exercise)
+    team, member = _viewer(user, exercise)
     if not team and member is None:
         return None
     observer = member is not None and member.role == MemberRole.OBSERVER

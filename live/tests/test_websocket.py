@@ -57,3 +57,35 @@ def test_people_outside_the_exercise_are_refused(exercise, make_user):
         assert not connected and code == 4404
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forwarding_events_never_waits_for_the_database_thread(exercise, rssi_nantes, player, monkeypatch):
+    """Channels' own dispatch hops to the single synchronous thread for every message and every socket; the live
+    consumer must not (with thousands of sockets those hops queue and delay every delivery)."""
+    import channels.consumer
+
+    hops = []
+
+    async def counted():
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    control.do_start(rssi_nantes, exercise)
+    mine = [d for d in Delivery.objects.filter(exercise=exercise, manual=False)
+            if "direction" in d.recipients or "cellule" in d.recipients][:3]
+
+    async def scenario():
+        communicator, connected, _ = await _connect(player, exercise.pk)
+        assert connected
+        await communicator.receive_json_from(timeout=5)
+        for delivery in mine:
+            await sync_to_async(control.do_trigger)(rssi_nantes, exercise, delivery.pk)
+        received = [await communicator.receive_json_from(timeout=5) for _ in mine]
+        assert [e["code"] for e in received] == [d.stimulus_code for d in mine]
+        await communicator.send_json_to({"type": "ping"})
+        assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+    assert hops == []
