@@ -32,6 +32,8 @@ def test_live_exercise_end_to_end(transactional_db, exercise, live_server, brows
     player.goto(f"{base}/exercices/{exercise.pk}/")
     player.click("[data-testid=cell-link]")
     player.wait_for_selector("[data-testid=live-stimulus]", timeout=40_000)
+    story_time = exercise.stimuli.get(stimulus_id=email_code).story_time
+    player.wait_for_function("s => document.querySelector('[data-clock=story]').textContent === s", arg=story_time)
     player.click("[data-testid=reply]")
     player.fill("#reply-body", "Bien reçu, la cellule de crise est activée en salle du conseil.")
     player.click("[data-testid=send-reply]")

@@ -8,6 +8,9 @@
   var feedUrl = root.dataset.feed;
   var actionUrl = root.dataset.action;
   var storyPoints = JSON.parse(root.dataset.story || "[]");
+  // the console knows the whole chronogramme; the crisis cell and the observers only learn the simulated time from
+  // the stimuli that have reached them (the timing of the ones to come stays hidden)
+  var learnStory = !root.dataset.story;
   var csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value;
   var seen = {};
   var clock = null;
@@ -26,7 +29,10 @@
     var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
     return [h, m, s].map(function (v) { return (v < 10 ? "0" : "") + v; }).join(":");
   }
-  function toSeconds(text) { var p = text.split(":"); return (+p[0]) * 3600 + (+p[1]) * 60 + (+p[2]); }
+  function toSeconds(text) {
+    if (typeof text === "number") { return text; }
+    var p = text.split(":"); return (+p[0]) * 3600 + (+p[1]) * 60 + (+p[2]);
+  }
   function nowOffset() {
     if (!clock) { return 0; }
     return clock.offset + (clock.running ? (Date.now() - clock.localMs) / 1000 * clock.speed : 0);
@@ -196,6 +202,11 @@
       var key = ev.type + ":" + ev.id;
       if (seen[key]) { return; }
       seen[key] = true;
+    }
+    if (ev.type === "stimulus" && learnStory && ev.story_time) {
+      storyPoints.push([ev.offset || 0, ev.story_time]);
+      storyPoints.sort(function (a, b) { return toSeconds(a[0]) - toSeconds(b[0]); });
+      renderClock();
     }
     var render = (renderers[page] || {})[ev.type];
     if (render) { render(ev); }
