@@ -237,7 +237,8 @@
       attempts += 1;
       setStatus("reconnexion…", "warning");
       if (attempts >= 3) { startPolling(); }
-      setTimeout(connect, Math.min(30000, 1000 * Math.pow(2, attempts)));
+      // spread out: after a worker restart its thousands of clients must not all come back at the same instant
+      setTimeout(connect, Math.min(30000, 1000 * Math.pow(2, attempts)) * (0.5 + Math.random()));
     };
   }
 
