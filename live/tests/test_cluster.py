@@ -34,6 +34,17 @@ def cluster():
     running.stop()
 
 
+def _closing_connection(function):
+    """For a call in a worker thread: its own database connection is closed afterwards (left open, it would keep
+    the test database from being dropped)."""
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+    return call
+
+
 def _compress(exercise, spacing: float) -> None:
     """The chronogramme squeezed into a few seconds: stimulus i due at 2 + i × spacing seconds of exercise time."""
     for index, stimulus in enumerate(exercise.stimuli.order_by("offset_seconds", "order")):
@@ -116,7 +127,7 @@ def test_sigkill_of_scheduler_and_worker_loses_and_repeats_nothing(cluster, exer
 
     async def scenario():
         socket = await connect(port_a, exercise.pk, player_sid)
-        await asyncio.to_thread(control.do_start, rssi_nantes, exercise, speed=10.0)
+        await asyncio.to_thread(_closing_connection(control.do_start), rssi_nantes, exercise, speed=10.0)
         await collect(socket, 4)
         cluster.kill("scheduler-1")
         cluster.kill("scheduler-2")
