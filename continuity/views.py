@@ -170,6 +170,22 @@ def _process_form_context(request, project, process, errors, data) -> dict:
                  categories=ProcessCategory.choices, statuses=BiaStatus.choices)
 
 
+def _delete_or_save(request, project: Project, item, save, message: str, ending: str):
+    """The POST of a process or resource form: delete it, or save it through the service. Returns the redirect to the
+    BIA, or the refusal (the form is shown again with what was typed)."""
+    if request.POST.get("delete") == "1" and item is not None:
+        bia.do_delete(request.user, item)
+        messages.success(request, message.format(item.name, "supprimé" + ending))
+        return redirect("continuity:bia", project.pk)
+    payload = {k: request.POST.get(k) for k in request.POST} | {"depends_on": request.POST.getlist("depends_on")}
+    try:
+        item = save(request.user, project, item, payload)
+    except Invalid as exc:
+        return exc
+    messages.success(request, message.format(item.name, "enregistré" + ending))
+    return redirect("continuity:bia", project.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def process_edit(request, pk, process_pk=None):
@@ -180,18 +196,10 @@ def process_edit(request, pk, process_pk=None):
     errors, data = {}, {}
     if request.method == "POST":
         project = _editable(request, pk)
-        if request.POST.get("delete") == "1" and process is not None:
-            bia.do_delete(request.user, process)
-            messages.success(request, f"Processus « {process.name} » supprimé.")
-            return redirect("continuity:bia", project.pk)
-        payload = {k: request.POST.get(k) for k in request.POST} | {"depends_on": request.POST.getlist("depends_on")}
-        try:
-            process = bia.do_save_process(request.user, project, process, payload)
-        except Invalid as exc:
-            errors, data = exc.errors, request.POST
-        else:
-            messages.success(request, f"Processus « {process.name} » enregistré.")
-            return redirect("continuity:bia", project.pk)
+        done = _delete_or_save(request, project, process, bia.do_save_process, "Processus « {} » {}.", "")
+        if not isinstance(done, Invalid):
+            return done
+        errors, data = done.errors, request.POST
     return render(request, "continuity/process_form.html",
                   _process_form_context(request, project, process, errors, data), status=400 if errors else 200)
 
@@ -206,18 +214,10 @@ def resource_edit(request, pk, resource_pk=None):
     errors, data = {}, {}
     if request.method == "POST":
         project = _editable(request, pk)
-        if request.POST.get("delete") == "1" and resource is not None:
-            bia.do_delete(request.user, resource)
-            messages.success(request, f"Ressource « {resource.name} » supprimée.")
-            return redirect("continuity:bia", project.pk)
-        payload = {k: request.POST.get(k) for k in request.POST} | {"depends_on": request.POST.getlist("depends_on")}
-        try:
-            resource = bia.do_save_resource(request.user, project, resource, payload)
-        except Invalid as exc:
-            errors, data = exc.errors, request.POST
-        else:
-            messages.success(request, f"Ressource « {resource.name} » enregistrée.")
-            return redirect("continuity:bia", project.pk)
+        done = _delete_or_save(request, project, resource, bia.do_save_resource, "Ressource « {} » {}.", "e")
+        if not isinstance(done, Invalid):
+            return done
+        errors, data = done.errors, request.POST
     others = [r for r in project.resources.all() if resource is None or r.pk != resource.pk]
     if data:
         chosen = {int(x) for x in data.getlist("depends_on") if x.isdigit()}
