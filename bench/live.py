@@ -216,9 +216,12 @@ def main() -> None:
             proc.start()
             readies.append(ready)
             procs.append(proc)
+        connecting = time.monotonic()
         for ready in readies:
             ready.wait(timeout=600)
-        print(f"connectés : {time.monotonic() - started:.0f} s", flush=True)
+        took = time.monotonic() - connecting
+        print(f"connexions : {len(plan)} en {took:.0f} s ({len(plan) / took:.0f}/s, poignée de main et rattrapage "
+              f"compris)", flush=True)
         cpu_before = {pid: cpu_seconds(pid) for pid in cluster.pids()}
         t0 = time.monotonic()
         from accounts.models import User
