@@ -45,6 +45,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_continuity", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_leftover_sessions_before_dropping(django_db_setup, django_db_blocker):
+    """Playwright's sync API keeps an event loop running in this thread, so while a browser test runs Django's
+    connection handler gives it a connection of its own (per context), which nothing closes. At the end the test
+    database is dropped: its leftover sessions are ended first, as DROP DATABASE … WITH (FORCE) would."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 @pytest.fixture
 def kits(db):
     from kits.models import KitVersion
