@@ -127,9 +127,10 @@ def client_process(ports: list[int], assignments, ready, results, deadline_s: fl
                 started = started or event.get("type") in ("clock", "stimulus")
                 if event.get("type") == "stimulus" and event["id"] not in seen:
                     seen.add(event["id"])
-                    if event.get("due_ms"):
-                        latencies.append(now_ms - event["due_ms"])
-                        fanout.append(now_ms - event["sent_ms"])
+                    # players are not told the due time (the animation team's share): it is read from the
+                    # database at the end, by id
+                    latencies.append((event["id"], now_ms))
+                    fanout.append(now_ms - event["sent_ms"])
                 elif event.get("type") == "stimulus":
                     counts["duplicates"] += 1
         except TimeoutError:
@@ -140,7 +141,7 @@ def client_process(ports: list[int], assignments, ready, results, deadline_s: fl
         await socket.close()
 
     async def main():
-        latencies: list[float] = []
+        latencies: list[tuple[int, float]] = []  # (delivery id, received at)
         counts = {"connected": 0, "failed": 0, "lost": 0, "duplicates": 0}
         tasks = []
         for index, (exercise_id, _role, key, expected) in assignments:
@@ -231,18 +232,23 @@ def main() -> None:
         national = User.objects.get(email="equipe.nationale@care.demo")
         for exercise in Exercise.objects.all():
             control.do_start(national, exercise, speed=1.0)
-        latencies: list[float] = []
+        received: list[tuple[int, float]] = []
         fanout: list[float] = []
         totals = {"connected": 0, "failed": 0, "lost": 0, "duplicates": 0}
         for _ in procs:
             part, counts, part_fanout = results.get(timeout=run_seconds + 600)
             if counts.get("errors"):
                 print("erreurs côté client :", counts["errors"], flush=True)
-            latencies += part
+            received += part
             fanout += part_fanout
             for key in totals:
                 totals[key] += counts[key]
         elapsed = time.monotonic() - t0
+        from live.models import Delivery
+
+        due_ms = {pk: due.timestamp() * 1000 for pk, due in Delivery.objects.filter(
+            pk__in={pk for pk, _ in received}, due_at__isnull=False).values_list("pk", "due_at")}
+        latencies = [at - due_ms[pk] for pk, at in received if pk in due_ms]
         cpu = sum(cpu_seconds(pid) - cpu_before[pid] for pid in cpu_before if Path(f"/proc/{pid}").exists())
         memory = sum(rss_mb(pid) for pid in cluster.pids())
         for proc in procs:

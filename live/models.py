@@ -54,10 +54,15 @@ class Delivery(models.Model):
     late = models.BooleanField(default=False)
     payload = models.JSONField(default=dict, blank=True, help_text="Le message tel que reçu, figé à l'envoi.")
     recipients = models.JSONField(default=list)
+    published_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="Diffusé aux connectés (sinon, rediffusé par un planificateur).")
 
     class Meta:
         ordering = ["due_offset", "pk"]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [models.Index(fields=["status", "due_at"]),
+                   # the few rows sent but not yet published: what a scheduler pass looks for, cheaply
+                   models.Index(fields=["sent_at"], name="delivery_unpublished",
+                                condition=models.Q(status="sent", published_at__isnull=True))]
 
     def __str__(self) -> str:
         return f"{self.stimulus_code} ({self.get_status_display()})"

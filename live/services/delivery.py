@@ -4,6 +4,9 @@ late ones marked or held for the animator by the exercise's setting."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import time
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -14,8 +17,13 @@ from kits.services.rendering import markdown, substitute
 from live.models import Delivery, DeliveryStatus, LatePolicy, LiveState
 from live.services import clock, events
 
+logger = logging.getLogger(__name__)
 LATE_AFTER_MS = 2000  # a delivery later than this (scheduler down, restart) is « late »
 BATCH = 500
+# A row sent this long ago and still not recorded as published (its publisher died between commit and publish, or
+# Redis failed) is published again by the next scheduler pass that looks; clients deduplicate by id.
+REPUBLISH_GRACE = dt.timedelta(seconds=2)
+REPUBLISH_CHECK_SECONDS = 0.5  # how often a scheduler looks for them (one cheap query on a partial index)
 
 
 def render_payload(delivery: Delivery, exercise: Exercise, actors: dict[str, str]) -> dict:
@@ -76,12 +84,66 @@ def event_of(delivery: Delivery) -> dict:
 
 
 def publish_sent(deliveries: list[Delivery]) -> None:
+    """Each delivery to its recipients' groups, the team and the observers. events.publish_batch gives each group
+    its audience's share only (live.services.payloads): the team the whole event, with the animator's script and the
+    due time; the crisis cell and the observers what the cell page shows."""
     items = []
     for delivery in deliveries:
         groups = events.groups_for_recipients(delivery.exercise_id, delivery.recipients)
         groups += [events.group_team(delivery.exercise_id), events.group_observers(delivery.exercise_id)]
         items.append((groups, event_of(delivery)))
     events.publish_batch(items)
+
+
+def _mark_published(deliveries: list[Delivery]) -> None:
+    """One UPDATE for the deliveries of a pass once their publication pipeline has succeeded."""
+    if deliveries:
+        Delivery.objects.filter(pk__in=[d.pk for d in deliveries], published_at__isnull=True).update(
+            published_at=timezone.now())
+
+
+def publish_and_record(deliveries: list[Delivery]) -> None:
+    publish_sent(deliveries)
+    _mark_published(deliveries)
+
+
+def _exit_after_claim_hook() -> None:
+    """Tests only (CARE_TEST_EXIT_AFTER_CLAIM=n): the process dies right after its n-th claim is committed, before
+    publishing, as a scheduler killed at the worst moment."""
+    global _claims_before_exit
+    if _claims_before_exit is None:
+        return
+    _claims_before_exit -= 1
+    if _claims_before_exit <= 0:
+        logger.warning("CARE_TEST_EXIT_AFTER_CLAIM : arrêt brutal après la réservation, avant la diffusion")
+        os._exit(17)
+
+
+_claims_before_exit: int | None = int(os.environ["CARE_TEST_EXIT_AFTER_CLAIM"]) if os.environ.get(
+    "CARE_TEST_EXIT_AFTER_CLAIM") else None
+_last_check = 0.0
+
+
+def republish_unpublished(now: dt.datetime | None = None, *, force: bool = False) -> list[Delivery]:
+    """Deliveries committed as sent whose publication was never recorded (their publisher died or Redis failed),
+    sent more than REPUBLISH_GRACE ago: published again. Row locks (SKIP LOCKED) held through the publication, so two
+    schedulers do not both take them; looked for at most every REPUBLISH_CHECK_SECONDS by each scheduler."""
+    global _last_check
+    if not force and time.monotonic() - _last_check < REPUBLISH_CHECK_SECONDS:
+        return []
+    _last_check = time.monotonic()
+    now = now or timezone.now()
+    stale = Delivery.objects.filter(status=DeliveryStatus.SENT, published_at__isnull=True,
+                                    sent_at__lt=now - REPUBLISH_GRACE)
+    if not stale.exists():  # the usual case: one query on a partial index of (almost) nothing
+        return []
+    with transaction.atomic():
+        rows = list(stale.select_for_update(skip_locked=True, of=("self",)).order_by("sent_at", "pk")[:BATCH])
+        if rows:
+            logger.warning("rediffusion de %d stimulus envoyés mais jamais diffusés : %s", len(rows),
+                           ", ".join(f"{d.pk} ({d.stimulus_code})" for d in rows))
+            publish_and_record(rows)  # under the row locks: committed with the publication recorded
+    return rows
 
 
 def _update_columns(rows: list[Delivery], fields: list[str]) -> None:
@@ -104,9 +166,10 @@ def _update_columns(rows: list[Delivery], fields: list[str]) -> None:
 # The pass then waits for that moment and publishes. On a busy machine every round trip waits for the CPU twice
 # (this process, then the server's); with the five round trips of the ORM pass (begin, claim, clock states, update,
 # commit) done after the due time, they were most of the lateness. As before, a row is committed as sent before it
-# is published: a scheduler killed in between (now up to LEAD_SECONDS) leaves it in every snapshot, so a player who
-# reconnects has it, and it is never sent twice. The clock arithmetic is clock.offset_at's; identifiers come from
-# the models' metadata, values are parameters.
+# is published, so it is never sent twice; once its publication pipeline has succeeded, published_at is recorded (one
+# UPDATE per pass). A scheduler killed in between (now up to LEAD_SECONDS) leaves it in every snapshot, and any
+# scheduler's pass publishes it again after REPUBLISH_GRACE (republish_unpublished), so connected players get it
+# too. The clock arithmetic is clock.offset_at's; identifiers come from the models' metadata, values are parameters.
 LEAD_SECONDS = 0.025
 _CLAIM_SQL = """
 WITH due AS (
@@ -168,14 +231,15 @@ def _deliver_due_postgresql(now: dt.datetime) -> list[Delivery]:
                 prerender(delivery.exercise, [delivery], _actors(delivery.exercise.live))
                 rendered.payload, rendered.recipients = delivery.payload, delivery.recipients
                 _update_columns([delivery], ["payload", "recipients"])
+    _exit_after_claim_hook()
     _publish_held(held)
     _publish_on_time(sent)
+    _mark_published(sent)
     return sent
 
 
 def _publish_on_time(sent: list[Delivery]) -> None:
     """Publishes each delivery at its sent time (at most LEAD_SECONDS from now), those of the same moment together."""
-    import time
     from itertools import groupby
 
     for moment, group in groupby(sorted(sent, key=lambda d: (d.sent_at, d.pk)), key=lambda d: d.sent_at):
@@ -192,16 +256,28 @@ def _publish_held(held: list[Delivery]) -> None:
 
 
 def deliver_due(now: dt.datetime | None = None) -> list[Delivery]:
-    """One scheduler pass: every automatic delivery due before `now`, claimed under a row lock."""
+    """One scheduler pass: every automatic delivery due before `now`, claimed under a row lock; and, every
+    REPUBLISH_CHECK_SECONDS, the deliveries sent but never published (their publisher died) published again."""
+    republished = republish_unpublished(now)
     now = now or timezone.now()
     if connection.vendor == "postgresql" and connection.get_autocommit():
-        return _deliver_due_postgresql(now)
+        return republished + _deliver_due_postgresql(now)
+    return republished + _deliver_due_orm(now)
+
+
+def _after_commit_publish(sent: list[Delivery]) -> None:
+    _exit_after_claim_hook()
+    publish_and_record(sent)
+
+
+def _deliver_due_orm(now: dt.datetime) -> list[Delivery]:
     sent: list[Delivery] = []
     held: list[Delivery] = []
+    due = Delivery.objects.filter(status=DeliveryStatus.PENDING, manual=False, due_at__lte=now)
+    if not due.exists():  # SQLite's transactions take the write lock (BEGIN IMMEDIATE): only when there is work
+        return []
     with transaction.atomic():
-        rows = list(Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-                    .filter(status=DeliveryStatus.PENDING, manual=False, due_at__lte=now)
-                    .order_by("due_at", "pk")[:BATCH])
+        rows = list(due.select_for_update(skip_locked=True, of=("self",)).order_by("due_at", "pk")[:BATCH])
         if not rows:
             return []
         states = {s.exercise_id: s for s in LiveState.objects.select_related("exercise").filter(
@@ -224,7 +300,8 @@ def deliver_due(now: dt.datetime | None = None) -> list[Delivery]:
         whole = [d for d in sent if getattr(d, "fields_to_save", None)]
         _update_columns([d for d in sent + held if d not in whole], SENT_FIELDS)
         _update_columns(whole, SENT_FIELDS + ["payload", "recipients"])
-        transaction.on_commit(lambda: publish_sent(sent))
+        if sent:
+            transaction.on_commit(lambda: _after_commit_publish(sent))
         transaction.on_commit(lambda: _publish_held(held))
     return sent
 
@@ -242,5 +319,13 @@ def send_now(delivery_id: int, now: dt.datetime | None = None) -> Delivery | Non
         _mark_sent(row, state, now, _actors(state))
         row.late = False
         row.save()
-        transaction.on_commit(lambda: publish_sent([row]))
+        transaction.on_commit(lambda: _publish_now(row))
     return row
+
+
+def _publish_now(row: Delivery) -> None:
+    """The animator's trigger is committed: if publishing fails now, the next scheduler pass publishes it again."""
+    try:
+        publish_and_record([row])
+    except Exception:  # noqa: BLE001 - recorded as unpublished: republished by the scheduler after REPUBLISH_GRACE
+        logger.exception("diffusion de %s en échec ; rediffusion par le planificateur", row.stimulus_code)

@@ -13,6 +13,8 @@ from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
+from live.services import payloads
+
 ALL_CELL = "cellule"
 
 
@@ -30,6 +32,22 @@ def group_team(exercise_id: int) -> str:
 
 def group_observers(exercise_id: int) -> str:
     return f"live-{exercise_id}-observers"
+
+
+def group_user(user_id: int) -> str:
+    """Every live socket of one person (whatever the exercise): told to close when their access ends."""
+    return f"live-user-{user_id}"
+
+
+def audience_of(group: str) -> str:
+    """Who listens to an exercise group: the team, the observers, or players (any other group: players' share)."""
+    _, _, rest = group.partition("-")
+    _, _, kind = rest.partition("-")  # after "live-<exercise id>-"
+    if kind == "team":
+        return payloads.TEAM
+    if kind == "observers":
+        return payloads.OBSERVERS
+    return payloads.PLAYERS
 
 
 def groups_for_recipients(exercise_id: int, recipients: list[str]) -> list[str]:
@@ -100,14 +118,32 @@ def _publish_pipelined_sync(layer: RedisPubSubChannelLayer, messages: list[tuple
 
 
 def publish_batch(items: list[tuple[list[str], dict]]) -> None:
-    """Every (groups, event) of a scheduler pass at once: sends in parallel on one connection."""
-    if not items:
+    """Every (groups, event) of a scheduler pass at once: sends in parallel on one connection. Each group gets its
+    audience's share of the event (live.services.payloads), encoded once per audience and event."""
+    messages = []
+    for groups, event in items:
+        by_audience: dict[str, list[str]] = {}
+        for group in groups:
+            by_audience.setdefault(audience_of(group), []).append(group)
+        for audience, audience_groups in by_audience.items():
+            shared = payloads.for_audience(audience, event)
+            if shared is not None:  # encoded once here, not once per subscriber by each consumer
+                messages.append((audience_groups, {"type": "live.event",
+                                                   "text": json.dumps(shared, cls=DjangoJSONEncoder)}))
+    send_messages(messages)
+
+
+def publish_close(user_id: int, code: int, *, exercise_id: int | None = None, session_key: str | None = None) -> None:
+    """Tells the sockets of a person to re-check their access (exercise_id: that exercise's only; session_key: that
+    session's only) and close with `code` if it has ended."""
+    send_messages([([group_user(user_id)], {"type": "live.close", "code": code, "exercise": exercise_id,
+                                            "session": session_key})])
+
+
+def send_messages(messages: list[tuple[list[str], dict]]) -> None:
+    if not messages:
         return
     layer = get_channel_layer()
-    # encoded once here, not once per subscriber by each consumer
-    messages = [(groups, {"type": "live.event", "text": json.dumps(event, cls=DjangoJSONEncoder)})
-                for groups, event in items]
-
     if isinstance(layer, RedisPubSubChannelLayer):
         try:
             asyncio.get_running_loop()

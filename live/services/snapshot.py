@@ -5,7 +5,7 @@ from __future__ import annotations
 from accounts import access
 from exercises.models import Exercise, Member, MemberRole
 from live.models import LiveState, LogEntry, Message
-from live.services import clock, events
+from live.services import clock, events, payloads
 from live.services.cell import log_event, member_of, message_event, visible_deliveries
 from live.services.delivery import event_of
 
@@ -30,11 +30,25 @@ def groups_for(user, exercise: Exercise) -> list[str] | None:
     return None
 
 
-def snapshot_for(user, exercise: Exercise) -> list[dict] | None:
+def audience_for(user, exercise: Exercise) -> str | None:
     team, member = _viewer(user, exercise)
-    if not team and member is None:
+    if team:
+        return payloads.TEAM
+    if member is not None and member.role == MemberRole.OBSERVER:
+        return payloads.OBSERVERS
+    if member is not None and member.role == MemberRole.PLAYER:
+        return payloads.PLAYERS
+    return None
+
+
+def snapshot_for(user, exercise: Exercise) -> list[dict] | None:
+    """Everything this person may already see, each event cut to their audience's share (live.services.payloads),
+    as the live events are."""
+    team, member = _viewer(user, exercise)
+    audience = audience_for(user, exercise)
+    if audience is None:
         return None
-    observer = member is not None and member.role == MemberRole.OBSERVER
+    observer = audience == payloads.OBSERVERS
     found: list[dict] = []
     state = LiveState.objects.filter(exercise=exercise).select_related("exercise").first()
     if state:
@@ -48,4 +62,5 @@ def snapshot_for(user, exercise: Exercise) -> list[dict] | None:
             found.append(message_event(message, author))
     found += [log_event(e) for e in LogEntry.objects.filter(exercise=exercise).select_related("author")
               if not e.team or team]
-    return found
+    shared = (payloads.for_audience(audience, event) for event in found)
+    return [event for event in shared if event is not None]

@@ -78,7 +78,8 @@ def test_two_workers_and_a_scheduler_deliver_and_relay_answers(cluster, exercise
                                          animator_sid, {"action": "start", "speed": "10"})
         assert status == 302
         stimulus = await _next(player_ws, "stimulus")
-        assert stimulus["code"] in codes and stimulus["due_ms"]
+        assert stimulus["code"] in codes and stimulus["sent_ms"]
+        assert "due_ms" not in stimulus and "script_html" not in stimulus  # the animator's share only
         status = await asyncio.to_thread(post, port_a, f"/exercices/{exercise.pk}/direct/action/", player_sid,
                                          {"action": "reply", "delivery": stimulus["id"],
                                           "body": "Cellule activée, nous rappelons."})
