@@ -24,6 +24,7 @@ from accounts.roles import (
 )
 
 _CACHE_ATTR = "_care_scope"
+_EMBARGO_ATTR = "_care_embargo"
 
 
 @dataclass(frozen=True)
@@ -204,8 +205,12 @@ def is_content_manager_for(user, establishment) -> bool:
     return _holds(scope, CONTENT_MANAGER_ROLES, ScopeKind.REGION, establishment.region_id)
 
 
-def can_read_library_animator_kits(user) -> bool:
-    return bool(scope_of(user).roles & (CONTENT_MANAGER_ROLES | {Role.NATIONAL}))
+def can_read_library_animator_kits(user, kit=None) -> bool:
+    """Regional and national content managers read the library's animator kits and chronogrammes, except (when
+    `kit` is given) those of a kit under their embargo. Without `kit`: whether they may read some of them."""
+    if not scope_of(user).roles & (CONTENT_MANAGER_ROLES | {Role.NATIONAL}):
+        return False
+    return kit is None or kit.pk not in animator_embargo(user).kits
 
 
 def can_prepare_exercise_for(user, establishment) -> bool:
@@ -236,27 +241,91 @@ def exercise_role(user, exercise) -> str | None:
 
 
 def can_manage_exercise(user, exercise) -> bool:
-    """Prepare and run it: the animation team, and content managers who are not playing or observing it."""
+    """Prepare and run it: the animation team, and content managers who are not playing or observing it.
+    Running an exercise shows its whole scenario, so nobody does it while under embargo for its kit or overlays
+    (see `animator_embargo`), not even its own animation team."""
     role = exercise_role(user, exercise)
-    if role is not None:
-        return role == Role.ANIMATOR
-    return is_content_manager_for(user, exercise.establishment)
+    allowed = role == Role.ANIMATOR if role is not None else is_content_manager_for(user, exercise.establishment)
+    return allowed and not is_embargoed(user, exercise)
 
 
 def can_read_animator_kit(user, exercise) -> bool:
-    """Animator kit, chronogramme and stimuli: the animation team; everyone who sees the exercise once it is over.
+    """Animator kit, chronogramme and stimuli: the animation team; everyone who sees the exercise once it is over;
+    never someone under embargo for its kit or overlays (a player of another exercise on them, not yet over).
     The caller has already obtained `exercise` through restrict()/get_visible_or_404()."""
     if exercise.is_over:
-        return True
+        return not is_embargoed(user, exercise)
     return can_manage_exercise(user, exercise)
+
+
+# --- the animator embargo ------------------------------------------------------------------------
+# Whoever plays or observes an exercise that is not over (neither ended nor cancelled) must not read its scenario
+# by another route: not through a sibling exercise on the same kit (any version of it, even one they animate or
+# one that is over), not through another exercise using one of its context overlays, not through the kit library,
+# and they may not prepare an exercise from that kit. Animating an exercise puts nobody under embargo; the embargo
+# lifts when the exercise ends or is cancelled.
+
+# exercises.Status values, spelled out here: accounts is below exercises (core/tests/test_layering.py)
+_NOT_OVER_EXCLUDED = ("ended", "cancelled")
+
+
+@dataclass(frozen=True)
+class Embargo:
+    kits: frozenset[int] = frozenset()  # Kit ids (every version of a kit is the same secret)
+    overlays: frozenset[str] = frozenset()  # Overlay slugs (every version, too)
+
+    def __bool__(self) -> bool:
+        return bool(self.kits or self.overlays)
+
+    def covers(self, exercise) -> bool:
+        if not self:
+            return False
+        if exercise.kit_version.kit_id in self.kits:
+            return True
+        return any(o.get("slug") in self.overlays for o in exercise.overlays or () if isinstance(o, dict))
+
+
+NO_EMBARGO = Embargo()
+
+
+def animator_embargo(user) -> Embargo:
+    """The kits and overlays whose animator material `user` may not read anywhere: those of the exercises they
+    play or observe that are not over. One query, cached on the user object (like `scope_of`)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_EMBARGO
+    cached = getattr(user, _EMBARGO_ATTR, None)
+    if cached is not None:
+        return cached
+    kits: set[int] = set()
+    overlays: set[str] = set()
+    rows = (user.exercise_memberships.filter(role__in=(Role.PLAYER, Role.OBSERVER))
+            .exclude(exercise__status__in=_NOT_OVER_EXCLUDED)
+            .values_list("exercise__kit_version__kit_id", "exercise__overlays"))
+    for kit_id, applied in rows:
+        kits.add(kit_id)
+        overlays.update(o["slug"] for o in applied or () if isinstance(o, dict) and o.get("slug"))
+    embargo = Embargo(frozenset(kits), frozenset(overlays)) if kits or overlays else NO_EMBARGO
+    setattr(user, _EMBARGO_ATTR, embargo)
+    return embargo
+
+
+def is_embargoed(user, exercise) -> bool:
+    """Whether the animator material of `exercise` (its kit, its overlays) is under `user`'s embargo."""
+    return animator_embargo(user).covers(exercise)
+
+
+def embargoed_kit_ids(user) -> frozenset[int]:
+    """Kits `user` may not prepare an exercise from, nor read the animator kit of, for now."""
+    return animator_embargo(user).kits
 
 
 # --- RETEX and improvement plan ---------------------------------------------------------------
 
 def can_read_retex(user, exercise, retex) -> bool:
-    """The animation team while it is written; everyone who sees the exercise once it is validated."""
+    """The animation team while it is written; everyone who sees the exercise once it is validated, except someone
+    under embargo for its kit or overlays (the report's timeline lists the stimuli)."""
     if retex is not None and retex.is_validated:
-        return True
+        return not is_embargoed(user, exercise)
     return exercise.is_over and can_manage_exercise(user, exercise)
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.html import escape
 from dsfr.forms import DsfrBaseForm
 
 from exercises.models import MemberRole
@@ -29,9 +30,16 @@ class ExerciseForm(DsfrBaseForm):
     provider = forms.CharField(label="Prestataire d'animation", max_length=200, required=False,
                                help_text="Vide si l'équipe d'animation est interne.")
 
-    def __init__(self, *args, kits=(), **kwargs):
+    def __init__(self, *args, kits=(), embargoed=(), **kwargs):
+        """`embargoed`: kits left out because the user plays or observes an exercise on them that is not over."""
         super().__init__(*args, **kwargs)
         self.fields["kit"].choices = [(k.slug, f"{k.title} — {k.get_level_display()}") for k in kits]
+        if embargoed:  # the DSFR snippet renders help_text unescaped
+            self.fields["kit"].help_text = escape(
+                "Non proposé(s) : " + ", ".join(f"« {k.title} »" for k in embargoed) + ". Vous participez comme "
+                "joueur ou observateur à un exercice en cours sur ce kit : son scénario doit vous rester inconnu "
+                "jusqu'à la fin de l'exercice.")
+            self._bound_fields_cache.pop("kit", None)  # bound by DsfrBaseForm.__init__ before the help text was set
 
 
 class LogisticsForm(DsfrBaseForm):

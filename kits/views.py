@@ -1,4 +1,5 @@
-"""The kit library. Public parts for every signed-in user; animator kits and chronogrammes for content managers."""
+"""The kit library. Public parts for every signed-in user; animator kits and chronogrammes for content managers,
+except for a kit they are under embargo for (accounts.access.animator_embargo: they play an exercise on it)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -52,7 +53,7 @@ def detail(request, slug):
         "criteria": kit.current.grid.criteria(kit.level),
         "communication": data.communication.get("messages", []),
         "versions": kit.versions.order_by("-loaded_at"),
-        "can_read_animator": access.can_read_library_animator_kits(request.user),
+        "can_read_animator": access.can_read_library_animator_kits(request.user, kit),
         "breadcrumb_data": {"links": [{"url": "/kits/", "title": "Kits d'exercice"}], "current": kit.title},
     })
 
@@ -67,16 +68,20 @@ def participant_pdf(request, slug):
     return pdf_response("exercises/pdf/participant_kit.html", context, f"kit-participant-{slug}")
 
 
-def _require_content_manager(request) -> None:
+def _animator_kit(request, slug: str) -> Kit:
+    """The kit, for a content manager who is not under embargo for it (playing an exercise on it); else 404."""
     if not access.can_read_library_animator_kits(request.user):
         raise Http404
+    kit = _kit(slug)
+    if not access.can_read_library_animator_kits(request.user, kit):
+        raise Http404
+    return kit
 
 
 @login_required
 @require_safe
 def animator(request, slug):
-    _require_content_manager(request)
-    kit = _kit(slug)
+    kit = _animator_kit(request, slug)
     data = kit_data(kit.current)
     return render(request, "kits/animator.html", {
         "animator": animator_context(data, _defaults(data)), "title": f"Kit animateur – {kit.title}",
@@ -87,8 +92,7 @@ def animator(request, slug):
 @login_required
 @require_safe
 def chronogramme_xlsx(request, slug):
-    _require_content_manager(request)
-    kit = _kit(slug)
+    kit = _animator_kit(request, slug)
     data = kit_data(kit.current)
     content = export_workbook(data.stimuli, data.meta, kit.current.grid.criteria())
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

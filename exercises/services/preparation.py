@@ -59,12 +59,27 @@ def exercise_kit(exercise: Exercise) -> KitData:
 def do_create_exercise(user, establishment, kit: Kit, *, contexts: list[str], scheduled_start: dt.datetime,
                        place: str, title: str = "", duration_minutes: int | None = None,
                        provider: str = "") -> Exercise:
+    """Refused to someone under animator embargo for the kit or one of the overlays (accounts.access)."""
+    from kits.models import KitContext
+
     if not access.can_prepare_exercise_for(user, establishment):
         raise PermissionDenied("Vous ne pouvez pas préparer d'exercice pour cet établissement.")
+    embargo = access.animator_embargo(user)
+    if kit.pk in embargo.kits:
+        raise PermissionDenied(
+            f"Vous participez comme joueur ou observateur à un exercice en cours sur le kit « {kit.title} » : "
+            "vous ne pourrez préparer un exercice à partir de ce kit qu'une fois cet exercice terminé.")
     version = kit.current
     if version is None:
         raise ValidationError("Ce kit n'a pas de version publiée.")
     data = assemble(version, contexts)
+    labels = dict(KitContext.choices)
+    embargoed = [labels.get(o.get("context", "")) or o["slug"] for o in data.overlays
+                 if o["slug"] in embargo.overlays]
+    if embargoed:
+        raise PermissionDenied(
+            "Vous participez comme joueur ou observateur à un exercice en cours qui utilise la contextualisation "
+            f"« {', '.join(embargoed)} » : retirez-la, ou attendez la fin de cet exercice.")
     exercise = Exercise(
         establishment=establishment, kit_version=version, contexts=contexts, overlays=data.overlays,
         title=title or f"Exercice de crise cyber {timezone.localtime(scheduled_start).year} – {establishment.name}",

@@ -177,3 +177,212 @@ def test_a_content_manager_playing_the_exercise_is_a_player_first(client, exerci
     ars.refresh_from_db()
     assert ars_client.get(f"/exercices/{exercise.pk}/kit-animateur/").status_code == 404
     assert ars_client.get(f"/api/v1/exercices/{exercise.pk}/chronogramme/").status_code == 404
+
+
+# --- the animator embargo: a player or an observer of an exercise that is not over reads its scenario nowhere ------
+
+def _sibling(author, *, kit="mco-intermediaire", contexts=(), animator=None):
+    """Another exercise at CHU de Nantes, prepared by `author`, with `animator` accepted in its animation team."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kits.models import Kit
+    from organisations.models import Establishment
+
+    sibling = preparation.do_create_exercise(
+        author, Establishment.objects.get(pk=CHU_NANTES), Kit.objects.get(slug=kit), contexts=list(contexts),
+        scheduled_start=timezone.now() + dt.timedelta(days=60), place="Salle B", title=f"Exercice frère {kit}")
+    if animator is not None:
+        member, _ = preparation.do_add_member(author, sibling, email=animator.email, full_name="Animateur",
+                                              role="animator")
+        preparation.do_accept_invitation(member, animator)
+    return sibling
+
+
+def _take_seat(exercise, user, role="player"):
+    lead = exercise.members.get(is_lead=True).user
+    member, _ = preparation.do_add_member(lead, exercise, email=user.email, full_name=user.get_full_name() or "X",
+                                          role=role, cell_role="direction" if role == "player" else "")
+    preparation.do_accept_invitation(member, user)
+
+
+def _set_status(exercise, status):
+    exercise.status = status
+    exercise.save()
+
+
+SIBLING_ANIMATOR_ROUTES = ["kit-animateur/", "kit-animateur.pdf", "classeur.pdf", "chronogramme/", "chronogramme.xlsx",
+                           "variables/", "participants/", "communication/"]
+
+
+def _walk_without_leak(client, label, values, secrets, skip=()):
+    """Every route of the exercise, kit and API URL sets, GET and POST: no animator-only passage in any answer."""
+    for name, pattern in _routes():
+        if name in skip:
+            continue
+        url = _url(pattern, values)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code >= 300:
+                continue
+            body = _text(response)
+            leaked = [s for s in secrets if s in body]
+            assert not leaked, f"{label} voit le kit animateur par {method.upper()} {url} : {leaked[:2]}"
+
+
+@pytest.mark.parametrize("sibling_status", [Status.DRAFT, Status.ENDED])
+def test_a_player_never_reads_the_scenario_through_a_sibling_exercise(client, exercise, rssi_nantes, sibling_status):
+    """(a) The director plays the exercise; a colleague made her animator of another exercise on the same kit (and
+    one on another kit with the same overlay): none of their animator routes answers, even once that one is over."""
+    director = User.objects.get(email="directeur.chu-nantes@care.demo")
+    sibling = _sibling(rssi_nantes, animator=director)
+    same_overlay = _sibling(rssi_nantes, kit="mco-debutant", contexts=["psychiatrie"], animator=director)
+    other = _sibling(rssi_nantes, kit="mco-debutant", animator=director)
+    client.force_login(director)
+    assert client.get(f"/exercices/{sibling.pk}/kit-animateur/").status_code == 200  # before she plays: her team's
+    _take_seat(exercise, director)
+    _set_status(exercise, Status.RUNNING)
+    for target in (sibling, same_overlay):
+        _set_status(target, sibling_status)
+    for target in (sibling, same_overlay):
+        for suffix in SIBLING_ANIMATOR_ROUTES:
+            assert client.get(f"/exercices/{target.pk}/{suffix}").status_code == 404, (target.title, suffix)
+        assert client.get(f"/api/v1/exercices/{target.pk}/chronogramme/").status_code == 404
+        assert client.get(f"/exercices/{target.pk}/direct/export.xlsx").status_code == 404  # live export
+        assert client.get(f"/exercices/{target.pk}/animation/").status_code == 404  # live console
+        page = client.get(f"/exercices/{target.pk}/").content.decode()
+        assert "kit-animateur/" not in page and "chronogramme/" not in page and "console" not in page
+    secrets = _secrets(exercise) + _secrets(sibling)
+    _walk_without_leak(client, "joueuse animatrice d'un exercice frère", {
+        "pk": sibling.pk, "member_pk": 1, "delivery_pk": 1, "slug": "mco-intermediaire", "action_pk": 1,
+        "name": "non-exerces", "fmt": "xlsx", "process_pk": 1, "resource_pk": 1, "token": "jeton-invalide",
+        "format": "json"}, secrets)
+    # her other exercise, on another kit without the overlay, is hers as before
+    if sibling_status == Status.DRAFT:
+        assert client.get(f"/exercices/{other.pk}/kit-animateur/").status_code == 200
+        assert client.get(f"/exercices/{other.pk}/variables/").status_code == 200
+
+
+def test_a_player_cannot_prepare_an_exercise_from_the_kit_in_play(client, exercise, rssi_nantes):
+    import datetime as dt
+
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from exercises.models import Exercise
+    from kits.models import Kit
+    from organisations.models import Establishment
+
+    director = User.objects.get(email="directeur.chu-nantes@care.demo")
+    _take_seat(exercise, director, role="observer")
+    _set_status(exercise, Status.PLANNED)  # not started yet: already embargoed
+    chu = Establishment.objects.get(pk=CHU_NANTES)
+    start = timezone.now() + dt.timedelta(days=90)
+    with pytest.raises(PermissionDenied, match="exercice en cours sur le kit"):
+        preparation.do_create_exercise(director, chu, Kit.objects.get(slug="mco-intermediaire"), contexts=[],
+                                       scheduled_start=start, place="Salle")
+    with pytest.raises(PermissionDenied, match="contextualisation"):
+        preparation.do_create_exercise(director, chu, Kit.objects.get(slug="mco-debutant"), contexts=["psychiatrie"],
+                                       scheduled_start=start, place="Salle")
+    count = Exercise.objects.count()
+    client.force_login(director)
+    form = client.get("/exercices/nouveau/", {"etablissement": CHU_NANTES}).content.decode()
+    assert 'value="mco-intermediaire"' not in form and "Non proposé(s)" in form
+    refused = client.post("/exercices/nouveau/", {
+        "etablissement": CHU_NANTES, "kit": "mco-intermediaire", "scheduled_start": "2031-03-04T09:00",
+        "place": "Salle"})
+    assert refused.status_code == 200 and Exercise.objects.count() == count
+    refused = client.post("/exercices/nouveau/", {
+        "etablissement": CHU_NANTES, "kit": "mco-debutant", "contexts": ["psychiatrie"],
+        "scheduled_start": "2031-03-04T09:00", "place": "Salle"})
+    assert refused.status_code == 200 and "contextualisation" in refused.content.decode()
+    assert Exercise.objects.count() == count
+    # another kit without the overlay is fine, and so is everything once the exercise is over
+    preparation.do_create_exercise(director, chu, Kit.objects.get(slug="mco-debutant"), contexts=[],
+                                   scheduled_start=start, place="Salle")
+    _set_status(exercise, Status.ENDED)
+    director = User.objects.get(pk=director.pk)  # the embargo is cached on the user object, as the scope is
+    created = preparation.do_create_exercise(director, chu, Kit.objects.get(slug="mco-intermediaire"),
+                                             contexts=["psychiatrie"], scheduled_start=start, place="Salle")
+    assert client.get(f"/exercices/{created.pk}/kit-animateur/").status_code == 200
+
+
+@pytest.mark.parametrize("email", ["ars.pdl@care.demo", "equipe.nationale@care.demo"])
+def test_a_content_manager_holding_a_seat_reads_no_library_animator_kit_of_that_kit(client, exercise, verified_client,
+                                                                                  email):
+    """(b) A regional content manager (ARS) or the national team, player in a running exercise: the library's animator
+    kit, its chronogramme, the API and search give nothing of that kit; (c) it all comes back at the end."""
+    manager = User.objects.get(email=email)
+    verified_client(manager)
+    assert client.get("/kits/mco-intermediaire/kit-animateur/").status_code == 200  # a content manager, by design
+    _take_seat(exercise, manager)
+    _set_status(exercise, Status.RUNNING)
+    assert client.get("/kits/mco-intermediaire/kit-animateur/").status_code == 404
+    assert client.get("/kits/mco-intermediaire/chronogramme.xlsx").status_code == 404
+    detail = client.get("/kits/mco-intermediaire/").content.decode()
+    assert "kit-animateur/" not in detail and "chronogramme.xlsx" not in detail
+    assert client.get("/kits/mco-debutant/kit-animateur/").status_code == 200  # the other kits are not in play
+    assert "kit-animateur/" in client.get("/kits/mco-debutant/").content.decode()
+    for suffix in ("kit-animateur/", "chronogramme.xlsx"):
+        assert client.get(f"/exercices/{exercise.pk}/{suffix}").status_code == 404
+    assert client.get(f"/api/v1/exercices/{exercise.pk}/chronogramme/").status_code == 404
+    # search: only the public parts, for a content manager as for anybody
+    from kits.services.library import published_kits
+    from kits.services.rendering import texts_of
+
+    public = " ".join(" ".join(texts_of([k.current.title, k.current.summary, k.current.objectives,
+                                         k.current.cell_roles, k.current.participant, k.current.communication]))
+                      for k in published_kits()).casefold()
+    truth = exercise.kit_version.animator["ground_truth"].casefold()
+    animator_only = sorted({w for w in re.findall(r"[a-zà-ÿ]{9,}", truth) if w not in public})
+    for word in animator_only[:5]:
+        assert 'data-testid="kit-card"' not in client.get("/kits/", {"q": word}).content.decode(), word
+    secrets = _secrets(exercise)
+    _walk_without_leak(client, f"{email} joueur", {
+        "pk": exercise.pk, "member_pk": 1, "delivery_pk": 1, "slug": "mco-intermediaire", "action_pk": 1,
+        "name": "non-exerces", "fmt": "xlsx", "process_pk": 1, "resource_pk": 1, "token": "jeton-invalide",
+        "format": "json"}, secrets)
+    # (c) the embargo lifts when the exercise ends
+    _set_status(exercise, Status.ENDED)
+    assert client.get("/kits/mco-intermediaire/kit-animateur/").status_code == 200
+    assert "Vérité cachée" in client.get(f"/exercices/{exercise.pk}/kit-animateur/").content.decode()
+    xlsx = client.get("/kits/mco-intermediaire/chronogramme.xlsx")
+    assert xlsx.status_code == 200 and any(s in _text(xlsx) for s in secrets)
+
+
+def test_a_cancelled_exercise_lifts_the_embargo_and_animating_never_sets_one(client, exercise, rssi_nantes, ars_pdl,
+                                                                           verified_client):
+    verified_client(ars_pdl)
+    _take_seat(exercise, ars_pdl, role="observer")
+    assert client.get("/kits/mco-intermediaire/kit-animateur/").status_code == 404
+    _set_status(exercise, Status.CANCELLED)
+    assert client.get("/kits/mco-intermediaire/kit-animateur/").status_code == 200
+    # the RSSI animates the exercise: under no embargo, in the library or in a sibling exercise
+    from accounts import access
+
+    _set_status(exercise, Status.RUNNING)
+    assert not access.animator_embargo(rssi_nantes)
+    sibling = _sibling(rssi_nantes)
+    client.force_login(rssi_nantes)
+    assert client.get(f"/exercices/{sibling.pk}/kit-animateur/").status_code == 200
+
+
+def test_the_embargo_costs_one_query_per_user_however_many_seats(exercise, rssi_nantes, player,
+                                                                 django_assert_num_queries):
+    """(d) One query, whatever the number of exercises played; then cached on the user object for the request."""
+    from accounts import access
+
+    for kit, contexts in (("mco-debutant", ["ssr"]), ("mco-confirme", []), ("mco-intermediaire", ["had"])):
+        _take_seat(_sibling(rssi_nantes, kit=kit, contexts=contexts), player, role="observer")
+    _set_status(exercise, Status.RUNNING)
+    from exercises.models import Exercise
+
+    exercise = Exercise.objects.select_related("kit_version").get(pk=exercise.pk)  # as the views read it
+    player = User.objects.get(pk=player.pk)
+    with django_assert_num_queries(1):
+        embargo = access.animator_embargo(player)
+    with django_assert_num_queries(0):
+        assert access.animator_embargo(player) is embargo
+        assert access.is_embargoed(player, exercise)
+    assert len(embargo.kits) == 3 and "psychiatrie" in " ".join(embargo.overlays)

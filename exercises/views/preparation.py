@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -9,6 +9,7 @@ from accounts import access
 from exercises.forms import ExerciseForm, LogisticsForm
 from exercises.models import Exercise, Status
 from exercises.services import preparation as service
+from exercises.services import roles
 from exercises.services.recommendation import recommend
 from exercises.views import managed_exercise, visible_exercise
 from kits.services.documents import stimuli_view
@@ -36,7 +37,10 @@ def create(request):
     establishment = preparable.filter(pk=finess).first() if finess else None
     if establishment is None and preparable.count() == 1:
         establishment = preparable.first()
-    kits = list(published_kits())
+    embargo = access.embargoed_kit_ids(request.user)  # kits of exercises the user plays: never offered
+    published = list(published_kits())
+    kits = [k for k in published if k.pk not in embargo]
+    embargoed = [k for k in published if k.pk in embargo]
     context = {"title": "Préparer un exercice", "establishment": establishment,
                "breadcrumb_data": {"links": [{"url": "/exercices/", "title": "Exercices"}],
                                    "current": "Préparer un exercice"}}
@@ -46,17 +50,23 @@ def create(request):
         return render(request, "exercises/choose_establishment.html", context)
     recommendation = recommend(establishment)
     initial = {"kit": recommendation.kit.slug if recommendation.kit else "", "contexts": recommendation.contexts}
-    form = ExerciseForm(request.POST or None, kits=kits, initial=initial)
+    form = ExerciseForm(request.POST or None, kits=kits, embargoed=embargoed, initial=initial)
     if request.method == "POST" and form.is_valid():
         kit = next(k for k in kits if k.slug == form.cleaned_data["kit"])
-        exercise = service.do_create_exercise(
-            request.user, establishment, kit, contexts=form.cleaned_data["contexts"],
-            scheduled_start=form.cleaned_data["scheduled_start"], place=form.cleaned_data["place"],
-            title=form.cleaned_data["title"], duration_minutes=form.cleaned_data["duration_minutes"],
-            provider=form.cleaned_data["provider"])
-        messages.success(request, "Exercice créé. Renseignez maintenant les variables du kit et invitez les "
-                                  "participants.")
-        return redirect("exercises:detail", pk=exercise.pk)
+        try:
+            exercise = service.do_create_exercise(
+                request.user, establishment, kit, contexts=form.cleaned_data["contexts"],
+                scheduled_start=form.cleaned_data["scheduled_start"], place=form.cleaned_data["place"],
+                title=form.cleaned_data["title"], duration_minutes=form.cleaned_data["duration_minutes"],
+                provider=form.cleaned_data["provider"])
+        except (PermissionDenied, ValidationError) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            form.add_error(None, message)
+            messages.error(request, message)
+        else:
+            messages.success(request, "Exercice créé. Renseignez maintenant les variables du kit et invitez les "
+                                      "participants.")
+            return redirect("exercises:detail", pk=exercise.pk)
     context.update({"form": form, "recommendation": recommendation, "kits": kits})
     return render(request, "exercises/create.html", context)
 
@@ -81,6 +91,9 @@ def detail(request, pk):
         context["missing_variables"] = [v["label"] for v in data.meta["variables"]
                                         if not exercise.variables.get(v["name"])]
         context["dispatch_count"] = exercise.dispatches.count()
+        context["coverage"] = roles.role_coverage(exercise, data.meta["cell_roles"], members)
+        context["unplayed"] = [line for line in context["coverage"] if not line.played]
+        context["players"] = [m for m in members if m.role == "player"]
         if not exercise.is_over:  # progress since last year: the plan's open actions and the criteria they follow
             context["open_actions"] = list(open_actions(exercise.establishment)[:20])
     return render(request, "exercises/detail.html", context)
