@@ -99,6 +99,8 @@ class Member(AuditedModel):
     full_name = models.CharField("nom", max_length=150)
     role = models.CharField("rôle", max_length=10, choices=MemberRole.choices)
     cell_role = models.CharField("rôle dans la cellule", max_length=40, blank=True)
+    covers = models.JSONField("rôles tenus en suppléance", default=list, blank=True,
+                              help_text="Rôles de la cellule sans joueur dont ce joueur reçoit aussi les stimuli.")
     is_lead = models.BooleanField("directeur d'exercice", default=False)
     token_hash = models.CharField(max_length=64, blank=True)
     invited_at = models.DateTimeField(null=True, blank=True)
@@ -111,6 +113,13 @@ class Member(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.get_role_display()})"
+
+    @property
+    def played_roles(self) -> list[str]:
+        """The cell roles whose stimuli this player receives: their own, and those they cover for nobody."""
+        if self.role != MemberRole.PLAYER:
+            return []
+        return [self.cell_role, *[r for r in self.covers if r != self.cell_role]]
 
     def new_invitation(self) -> str:
         token = secrets.token_urlsafe(32)

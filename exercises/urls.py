@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exercises.views import communication, documents, members, preparation
+from exercises.views import communication, documents, members, preparation, roles
 
 app_name = "exercises"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/variables/", preparation.variables, name="variables"),
     path("<int:pk>/participants/", members.members, name="members"),
     path("<int:pk>/participants/<int:member_pk>/", members.member_action, name="member_action"),
+    path("<int:pk>/roles/suppleance/", roles.cover, name="cover"),
     path("<int:pk>/communication/", communication.communication, name="communication"),
     path("<int:pk>/calendrier.ics", communication.calendar, name="calendar"),
     path("<int:pk>/kit-participant/", documents.participant, name="participant_kit"),

@@ -35,6 +35,7 @@ class Channel(models.TextChoices):
     LETTER = "letter", "Courrier officiel"
     HANDOUT = "handout", "Document remis en main propre"
     VERBAL = "verbal", "Annonce orale"
+    BROADCAST = "broadcast", "Reportage télévisé ou radio"
 
 
 class EvaluationGrid(AuditedModel):

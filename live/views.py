@@ -1,21 +1,26 @@
 """Live pages: the animator console, the crisis cell, the observers' grid, and their JSON actions (thin)."""
 
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from core.confirmation import require_confirmation
 from exercises.models import MemberRole
+from exercises.services import roles
 from exercises.services.preparation import exercise_kit
 from exercises.views import managed_exercise, visible_exercise
+from kits.models import Channel
 from live.models import LatePolicy, LiveState, LogKind, LogStatus, Rating
-from live.services import cell, control
+from live.services import cell, clock, control
 from live.services.export import live_workbook
 from live.services.snapshot import snapshot_for
 from retex.services.plan import followed_criteria
@@ -35,13 +40,26 @@ def console(request, pk):
     state = LiveState.objects.filter(exercise=exercise).first()
     deliveries = list(exercise.deliveries.select_related("stimulus").prefetch_related(
         "receipts__member", "replies__author"))
+    members = list(exercise.members.all())
+    played = roles.played_roles(members)
+    role_labels = {r["id"]: r["label"] for r in data.meta["cell_roles"]} | {"cellule": "Toute la cellule"}
+    for delivery in deliveries:
+        delivery.recipient_labels = [role_labels.get(r, r) for r in delivery.recipients]
+        delivery.reaches_nobody = roles.reaches_nobody(delivery.recipients, played)
+    now_offset = clock.offset_at(state) if state else 0.0
+    starts = control.phase_starts(exercise)
+    phases = [{**p, "skipped": control.skipped_by_jump(exercise, starts[p["id"]], now_offset)
+               if state and p["id"] in starts else [], "available": p["id"] in starts}
+              for p in data.meta["phases"]]
     return render(request, "live/console.html", {
         "title": "Console d'animation", "exercise": exercise, "state": state, "deliveries": deliveries,
-        "phases": data.meta["phases"], "actors": data.meta["actors"], "cell_roles": data.meta["cell_roles"],
+        "phases": phases, "actors": data.meta["actors"], "cell_roles": data.meta["cell_roles"],
+        "coverage": roles.role_coverage(exercise, data.meta["cell_roles"], members),
+        "players": [m for m in members if m.role == MemberRole.PLAYER],
         "story_points": json.dumps([[s["offset"], s["story_time"]] for s in data.stimuli]),
         "late_policies": LatePolicy.choices, "team_log": exercise.log_entries.filter(team=True),
-        "channels": [("email", "Courriel"), ("phone", "Appel téléphonique"), ("sms", "SMS"), ("press", "Presse"),
-                     ("social", "Réseau social"), ("letter", "Courrier officiel"), ("verbal", "Annonce orale")],
+        "channels": Channel.choices,
+        "nobody_count": sum(1 for d in deliveries if d.reaches_nobody and d.status != "skipped"),
     })
 
 
@@ -59,11 +77,26 @@ def control_action(request, pk):
         elif action == "resume":
             control.do_resume(request.user, exercise)
         elif action == "stop":
+            require_confirmation(request.POST)
             control.do_stop(request.user, exercise)
+            messages.success(request, "Exercice terminé (FINEX) : chaque joueur et observateur en est informé.")
         elif action == "speed":
             control.do_set_speed(request.user, exercise, float(request.POST.get("speed", 1)))
         elif action == "jump":
-            control.do_jump(request.user, exercise, request.POST.get("phase", ""))
+            require_confirmation(request.POST)
+            skipped = control.do_jump(request.user, exercise, request.POST.get("phase", ""))
+            messages.info(request, f"Phase {request.POST.get('phase')} : " + (
+                f"{len(skipped)} stimulus(s) marqué(s) « non joué » : "
+                + ", ".join(d.stimulus_code for d in skipped) if skipped else "aucun stimulus sauté."))
+        elif action == "reroute":
+            row = control.do_reroute(request.user, exercise, _int(request.POST.get("delivery"), 0),
+                                     request.POST.getlist("roles"))
+            messages.success(request, f"{row.stimulus_code} réorienté.")
+        elif action == "cover":
+            member = control.do_set_cover(request.user, exercise, _int(request.POST.get("member"), 0),
+                                          request.POST.getlist("covers"))
+            messages.success(request, f"{member.full_name} reçoit aussi les stimuli de : "
+                                      f"{', '.join(member.covers) or 'aucun autre rôle'}.")
         elif action == "add":
             control.do_add_stimulus(request.user, exercise, sender=request.POST.get("sender", ""),
                                     recipients=request.POST.getlist("recipients") or ["cellule"],
@@ -81,7 +114,8 @@ def control_action(request, pk):
             raise ValidationError("Action inconnue.")
     except (ValidationError, ValueError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    return redirect("live:console", pk=pk)
+    anchor = request.POST.get("anchor", "")
+    return redirect(reverse("live:console", args=[pk]) + (anchor if re.fullmatch(r"#[\w-]{1,40}", anchor) else ""))
 
 
 @login_required
@@ -117,9 +151,14 @@ def crisis_cell(request, pk):
     if member is None or member.role != MemberRole.PLAYER:
         raise Http404
     data = exercise_kit(exercise)
-    role_label = next((r["label"] for r in data.meta["cell_roles"] if r["id"] == member.cell_role), "")
+    labels = {r["id"]: r["label"] for r in data.meta["cell_roles"]}
     return render(request, "live/cell.html", {
-        "title": "Cellule de crise", "exercise": exercise, "member": member, "role_label": role_label,
+        "title": "Cellule de crise", "exercise": exercise, "member": member,
+        "role_label": labels.get(member.cell_role, ""),
+        "covered_labels": [labels.get(r, r) for r in member.covers if r != member.cell_role],
+        "cell_roles": [r for r in data.meta["cell_roles"] if r["id"] != member.cell_role],
+        "role_labels": json.dumps(labels | {"cellule": "Toute la cellule"}),
+        "debrief_url": reverse("retex:debrief", args=[exercise.pk]),
         "actors": data.meta["actors"], "log_kinds": LogKind.choices, "log_statuses": LogStatus.choices})
 
 
@@ -135,7 +174,16 @@ def observe(request, pk):
                 for c in exercise.kit_version.grid.criteria(exercise.kit.level)]
     return render(request, "live/observe.html", {
         "title": "Grille d'observation", "exercise": exercise, "criteria": criteria,
-        "scale": exercise.kit_version.grid.scale, "observations": exercise.observations.filter(observer=member)})
+        "scale": exercise.kit_version.grid.scale, "debrief_url": reverse("retex:debrief", args=[exercise.pk]),
+        "observations": _timed(exercise.observations.filter(observer=member).select_related("delivery"))})
+
+
+def _timed(observations) -> list:
+    rows = list(observations)
+    for row in rows:
+        seconds = max(0, int(row.offset))
+        row.offset_label = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return rows
 
 
 @login_required
@@ -157,8 +205,11 @@ def cell_action(request, pk):
         if action in ("read", "ack"):
             cell.do_receipt(request.user, exercise, _int(request.POST.get("delivery"), 0), acknowledge=action == "ack")
         elif action == "reply":
+            to = request.POST.get("to", "") or f"actor:{request.POST.get('to_actor', '')}"
+            kind, _, target = to.partition(":")
             cell.do_reply(request.user, exercise, body=request.POST.get("body", ""),
-                          delivery_id=_int(request.POST.get("delivery")), to_actor=request.POST.get("to_actor", ""),
+                          delivery_id=_int(request.POST.get("delivery")),
+                          to_actor=target if kind == "actor" else "", to_role=target if kind == "role" else "",
                           subject=request.POST.get("subject", ""))
         elif action == "log":
             cell.do_log(request.user, exercise, text=request.POST.get("text", ""),
@@ -170,10 +221,14 @@ def cell_action(request, pk):
         elif action == "rate":
             cell.do_rate(request.user, exercise, request.POST.get("criterion", ""), request.POST.get("value", ""))
         elif action == "observe":
-            cell.do_observe(request.user, exercise, text=request.POST.get("text", ""),
-                            criterion=request.POST.get("criterion", ""),
-                            delivery_id=_int(request.POST.get("delivery")),
-                            log_entry_id=_int(request.POST.get("log_entry")))
+            observation = cell.do_observe(request.user, exercise, text=request.POST.get("text", ""),
+                                          criterion=request.POST.get("criterion", ""),
+                                          delivery_id=_int(request.POST.get("delivery")),
+                                          log_entry_id=_int(request.POST.get("log_entry")))
+            return JsonResponse({"ok": True, "observation": {
+                "id": observation.pk, "criterion": observation.criterion, "text": observation.text,
+                "offset": observation.offset,
+                "delivery": observation.delivery.stimulus_code if observation.delivery else ""}})
         else:
             raise ValidationError("Action inconnue.")
     except PermissionDenied as exc:

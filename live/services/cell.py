@@ -35,8 +35,17 @@ def _offset(exercise: Exercise) -> float:
 
 
 def _require_live(exercise: Exercise) -> None:
+    """The crisis cell writes only while the exercise runs or is paused: not before DEBEX, not after FINEX."""
     if exercise.status not in (Status.RUNNING, Status.PAUSED):
-        raise ValidationError("L'exercice n'est pas en cours.")
+        if exercise.status == Status.ENDED:
+            raise ValidationError("L'exercice est terminé : la main courante et la messagerie sont closes.")
+        raise ValidationError("L'exercice n'a pas commencé.")
+
+
+def _require_started(exercise: Exercise) -> None:
+    """Observers rate and note from DEBEX on, and may finish their grid after FINEX."""
+    if exercise.status not in (Status.RUNNING, Status.PAUSED, Status.ENDED):
+        raise ValidationError("L'exercice n'a pas commencé.")
 
 
 def visible_deliveries(exercise: Exercise, member: Member | None, team: bool):
@@ -45,7 +54,8 @@ def visible_deliveries(exercise: Exercise, member: Member | None, team: bool):
         return list(sent)
     if member is None or member.role != MemberRole.PLAYER:
         return []
-    return [d for d in sent if "cellule" in d.recipients or member.cell_role in d.recipients]
+    roles = set(member.played_roles)
+    return [d for d in sent if "cellule" in d.recipients or roles & set(d.recipients)]
 
 
 def _player(user, exercise: Exercise) -> Member:
@@ -57,6 +67,8 @@ def _player(user, exercise: Exercise) -> Member:
 
 @transaction.atomic
 def do_receipt(user, exercise: Exercise, delivery_id: int, *, acknowledge: bool = False) -> Receipt:
+    """« lu » is recorded when the player opens the message, « reçu » when they acknowledge it."""
+    _require_live(exercise)
     member = _player(user, exercise)
     delivery = next((d for d in visible_deliveries(exercise, member, False) if d.pk == delivery_id), None)
     if delivery is None:
@@ -75,26 +87,38 @@ def do_receipt(user, exercise: Exercise, delivery_id: int, *, acknowledge: bool 
 
 @transaction.atomic
 def do_reply(user, exercise: Exercise, *, body: str, delivery_id: int | None = None, to_actor: str = "",
-             subject: str = "") -> Message:
-    """A player's mail to a simulated actor (reply to a stimulus, forward, or new mail)."""
+             to_role: str = "", subject: str = "") -> Message:
+    """A player's mail: to a simulated actor (reply, forward, new mail) or to another role of the cell (forward)."""
     _require_live(exercise)
     member = _player(user, exercise)
+    if to_actor and to_role:
+        raise ValidationError("Choisissez un seul destinataire : un acteur simulé ou un rôle de la cellule.")
+    if to_role:
+        from exercises.services.preparation import exercise_kit
+
+        if to_role not in {r["id"] for r in exercise_kit(exercise).meta["cell_roles"]}:
+            raise ValidationError("Rôle de la cellule inconnu.")
     delivery = None
     if delivery_id:
         delivery = next((d for d in visible_deliveries(exercise, member, False) if d.pk == delivery_id), None)
         if delivery is None:
             raise PermissionDenied
-        to_actor = to_actor or delivery.payload.get("sender", "")
+        if not to_role:
+            to_actor = to_actor or delivery.payload.get("sender", "")
         subject = subject or f"RE : {delivery.payload.get('title', '')}"
-    if not body.strip() or not to_actor:
+    if not body.strip() or not (to_actor or to_role):
         raise ValidationError("Destinataire et message sont obligatoires.")
     message = Message.objects.create(exercise=exercise, delivery=delivery, author=member, to_actor=to_actor,
-                                     subject=subject[:300] or "(sans objet)", body=body, offset=_offset(exercise))
+                                     to_roles=[to_role] if to_role else [], subject=subject[:300] or "(sans objet)",
+                                     body=body, offset=_offset(exercise))
     if delivery:
         Receipt.objects.update_or_create(delivery=delivery, member=member, defaults={"read_at": timezone.now()})
     event = message_event(message, member.full_name)
-    transaction.on_commit(lambda: events.publish([events.group_team(exercise.pk),
-                                                  events.group_role(exercise.pk, member.cell_role)], event))
+    groups = [events.group_team(exercise.pk), events.group_observers(exercise.pk),
+              events.group_role(exercise.pk, member.cell_role)]
+    if to_role and to_role != member.cell_role:
+        groups.append(events.group_role(exercise.pk, to_role))
+    transaction.on_commit(lambda: events.publish(groups, event))
     return message
 
 
@@ -112,7 +136,8 @@ def do_answer_as_actor(user, exercise: Exercise, *, actor: str, to_roles: list[s
                                      delivery_id=delivery_id, author=member_of(user, exercise))
     event = message_event(message, actor)
     transaction.on_commit(lambda: events.publish(
-        events.groups_for_recipients(exercise.pk, to_roles) + [events.group_team(exercise.pk)], event))
+        events.groups_for_recipients(exercise.pk, to_roles) + [events.group_team(exercise.pk),
+                                                               events.group_observers(exercise.pk)], event))
     return message
 
 
@@ -131,6 +156,8 @@ def do_log(user, exercise: Exercise, *, text: str, kind: str = LogKind.ENTRY, ow
             raise PermissionDenied
     elif member is None or member.role != MemberRole.PLAYER:
         raise PermissionDenied("La main courante est tenue par la cellule.")
+    else:
+        _require_live(exercise)
     if not text.strip() or kind not in LogKind.values:
         raise ValidationError("Texte obligatoire.")
     if kind == LogKind.ACTION and not status:
@@ -139,22 +166,29 @@ def do_log(user, exercise: Exercise, *, text: str, kind: str = LogKind.ENTRY, ow
                                     owner=owner.strip(), rationale=rationale.strip(), status=status,
                                     offset=_offset(exercise))
     event = log_event(entry)
-    groups = [events.group_team(exercise.pk)] if team else [
-        events.group_cell(exercise.pk), events.group_team(exercise.pk), events.group_observers(exercise.pk),
-        *[events.group_role(exercise.pk, r) for r in exercise.members.exclude(cell_role="").values_list(
-            "cell_role", flat=True).distinct()]]
+    groups = _log_groups(exercise, team)
     transaction.on_commit(lambda: events.publish(groups, event))
     return entry
+
+
+def _log_groups(exercise: Exercise, team: bool) -> list[str]:
+    if team:
+        return [events.group_team(exercise.pk)]
+    return [events.group_cell(exercise.pk), events.group_team(exercise.pk), events.group_observers(exercise.pk)]
 
 
 @transaction.atomic
 def do_set_action_status(user, exercise: Exercise, entry_id: int, status: str) -> LogEntry:
     _player(user, exercise)
+    _require_live(exercise)
     entry = LogEntry.objects.filter(pk=entry_id, exercise=exercise, team=False, kind=LogKind.ACTION).first()
     if entry is None or status not in LogStatus.values:
         raise ValidationError("Action inconnue.")
     entry.status = status
     entry.save()
+    event = {**log_event(entry), "update": True}
+    groups = _log_groups(exercise, False)
+    transaction.on_commit(lambda: events.publish(groups, event))
     return entry
 
 
@@ -174,6 +208,7 @@ def _observer(user, exercise: Exercise) -> Member:
 @transaction.atomic
 def do_rate(user, exercise: Exercise, criterion: str, value: str) -> Rating:
     member = _observer(user, exercise)
+    _require_started(exercise)
     if criterion not in {c["id"] for c in exercise.kit_version.grid.criteria()} or value not in RATING_VALUES:
         raise ValidationError("Critère ou note inconnus.")
     rating, _ = Rating.objects.select_for_update().get_or_create(
@@ -188,6 +223,7 @@ def do_rate(user, exercise: Exercise, criterion: str, value: str) -> Rating:
 def do_observe(user, exercise: Exercise, *, text: str, criterion: str = "", delivery_id: int | None = None,
                log_entry_id: int | None = None) -> Observation:
     member = _observer(user, exercise)
+    _require_started(exercise)
     if not text.strip():
         raise ValidationError("Observation vide.")
     if criterion and criterion not in {c["id"] for c in exercise.kit_version.grid.criteria()}:

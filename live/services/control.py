@@ -106,29 +106,54 @@ def do_set_speed(user, exercise: Exercise, speed: float) -> LiveState:
     return state
 
 
+def phase_starts(exercise: Exercise) -> dict[str, float]:
+    """Exercise offset at which each phase starts (its first stimulus of the chronogramme)."""
+    starts: dict[str, float] = {}
+    for phase, offset in exercise.stimuli.exclude(source=AD_HOC).order_by("offset_seconds").values_list(
+            "phase", "offset_seconds"):
+        starts.setdefault(phase, float(offset))
+    return starts
+
+
+def skipped_by_jump(exercise: Exercise, target: float, now_offset: float) -> list[Delivery]:
+    """What a jump forward to `target` would mark « non joué »: automatic stimuli not yet sent before it."""
+    if target <= now_offset:
+        return []
+    return list(Delivery.objects.filter(exercise=exercise, status=DeliveryStatus.PENDING, manual=False,
+                                        due_offset__lt=target).order_by("due_offset", "pk"))
+
+
 @transaction.atomic
-def do_jump(user, exercise: Exercise, phase: str) -> LiveState:
-    """Jumps to the start of a phase; stimuli of earlier phases not yet sent are marked « non joué »."""
+def do_jump(user, exercise: Exercise, phase: str) -> list[Delivery]:
+    """Jumps to the start of a phase; returns the stimuli of earlier phases not yet sent, now marked « non joué »
+    (the console asks before, and says which after)."""
     _require_team(user, exercise)
+    if exercise.status not in (Status.RUNNING, Status.PAUSED):
+        raise ValidationError("L'exercice n'est pas en cours.")
     state = _locked_state(exercise)
-    first = exercise.stimuli.filter(phase=phase).exclude(source=AD_HOC).order_by("offset_seconds").first()
-    if first is None:
+    target = phase_starts(exercise).get(phase)
+    if target is None:
         raise ValidationError("Phase inconnue.")
     now = timezone.now()
-    target = float(first.offset_seconds)
-    if target > clock.offset_at(state, now):
-        Delivery.objects.filter(exercise=exercise, status=DeliveryStatus.PENDING, manual=False,
-                                due_offset__lt=target).update(status=DeliveryStatus.SKIPPED, due_at=None)
+    skipped = skipped_by_jump(exercise, target, clock.offset_at(state, now))
+    Delivery.objects.filter(pk__in=[d.pk for d in skipped]).update(status=DeliveryStatus.SKIPPED, due_at=None)
     state.base_offset, state.base_wall = target, now
     state.save()
     clock.reschedule(state)
     _publish_clock(state)
-    return state
+    eid = exercise.pk
+    codes = [d.stimulus_code for d in skipped]
+    transaction.on_commit(lambda: events.publish([events.group_team(eid)], {
+        "type": "skipped", "ids": [d.pk for d in skipped], "codes": codes}))
+    return skipped
 
 
 @transaction.atomic
 def do_stop(user, exercise: Exercise) -> LiveState:
+    """FINEX: the clock stops for good; every member's page says the exercise is over (clock event `ended`)."""
     _require_team(user, exercise)
+    if exercise.status not in (Status.RUNNING, Status.PAUSED):
+        raise ValidationError("L'exercice n'est pas en cours.")
     state = _locked_state(exercise)
     clock.rebase(state, timezone.now())
     state.running = False
@@ -137,6 +162,7 @@ def do_stop(user, exercise: Exercise) -> LiveState:
         due_at=None)
     exercise.status, exercise.ended_at = Status.ENDED, timezone.now()
     exercise.save()
+    state.exercise.status = Status.ENDED  # the clock event says « terminé », not « en pause »
     _publish_clock(state)
     return state
 
@@ -216,3 +242,50 @@ def do_add_stimulus(user, exercise: Exercise, *, sender: str, recipients: list[s
     if not offset:
         transaction.on_commit(lambda: send_now(row.pk))
     return row
+
+
+@transaction.atomic
+def do_reroute(user, exercise: Exercise, delivery_id: int, roles: list[str]) -> Delivery:
+    """Sends a stimulus to other cell roles: one that reached nobody (its role is not played) goes now to a role
+    that is; one still to come will go there at its time. The original recipients are kept in the payload."""
+    from exercises.services.preparation import exercise_kit
+
+    _require_team(user, exercise)
+    if exercise.status not in (Status.RUNNING, Status.PAUSED):
+        raise ValidationError("L'exercice n'est pas en cours.")
+    known = {r["id"] for r in exercise_kit(exercise).meta["cell_roles"]} | {events.ALL_CELL}
+    roles = [r for r in dict.fromkeys(roles) if r]
+    if not roles or any(r not in known for r in roles):
+        raise ValidationError("Choisissez un ou plusieurs rôles de la cellule.")
+    row = Delivery.objects.select_for_update(of=("self",)).filter(
+        pk=delivery_id, exercise=exercise, status__in=[DeliveryStatus.PENDING, DeliveryStatus.HELD,
+                                                       DeliveryStatus.SENT]).first()
+    if row is None:
+        raise ValidationError("Ce stimulus n'est plus jouable.")
+    before = list(row.recipients)
+    row.recipients = roles
+    row.payload = {**row.payload, "recipients": roles, "rerouted_from": before}
+    row.save(update_fields=["recipients", "payload"])
+    eid = exercise.pk
+    transaction.on_commit(lambda: events.publish([events.group_team(eid)], {
+        "type": "rerouted", "id": row.pk, "recipients": roles}))
+    if row.status == DeliveryStatus.SENT:
+        from live.services.delivery import publish_sent
+
+        transaction.on_commit(lambda: publish_sent([row]))
+    return row
+
+
+def do_set_cover(user, exercise: Exercise, member_id: int, roles: list[str]):
+    """A player also receives the stimuli of unplayed roles; their open page reconnects to get them."""
+    from exercises.models import Member
+    from exercises.services.preparation import exercise_kit
+    from exercises.services.roles import do_set_cover as set_cover
+
+    member = Member.objects.filter(pk=member_id, exercise=exercise).first()
+    if member is None:
+        raise ValidationError("Joueur inconnu.")
+    member = set_cover(user, exercise, member, roles, exercise_kit(exercise).meta["cell_roles"])
+    eid, role = exercise.pk, member.cell_role
+    transaction.on_commit(lambda: events.publish([events.group_role(eid, role)], {"type": "regroup"}))
+    return member
