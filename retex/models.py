@@ -147,6 +147,9 @@ class Action(AuditedModel):
     recommendation = models.OneToOneField(Recommendation, null=True, blank=True, on_delete=models.SET_NULL,
                                           related_name="action")
     exercise = models.ForeignKey(Exercise, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
+    rule = models.CharField("règle de la base", max_length=40, blank=True,
+                            help_text="Règle de la préconisation d'origine : une action ouverte de même règle et même "
+                                      "critère est renouvelée par un RETEX suivant, pas dupliquée.")
     title = models.CharField("intitulé", max_length=200)
     description = models.TextField(blank=True)
     criteria = models.JSONField("critères de la grille suivis", default=list, blank=True)
@@ -173,6 +176,29 @@ class Action(AuditedModel):
 
     def is_overdue(self, today) -> bool:
         return self.status in OPEN_STATUSES and self.due_date is not None and self.due_date < today
+
+
+class ActionRenewal(AuditedModel):
+    """A later RETEX found again what an open action addresses: the action is re-dated rather than duplicated, and
+    this dated note (« Constat renouvelé lors de l'exercice … ») keeps the history and the link to that RETEX."""
+
+    scope_path = "action__establishment"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="renewals")
+    retex = models.ForeignKey(Retex, on_delete=models.CASCADE, related_name="renewals")
+    recommendation = models.OneToOneField(Recommendation, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="renewal")
+    note = models.CharField(max_length=300)
+    previous_due_date = models.DateField("échéance précédente", null=True, blank=True)
+    due_date = models.DateField("nouvelle échéance", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "renouvellement d'action"
+
+    def __str__(self) -> str:
+        return self.note
 
 
 class EvaluationScore(models.Model):

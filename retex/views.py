@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access
+from core.confirmation import require_confirmation
 from exercises.views import visible_exercise
 from organisations.models import Establishment
 from retex.models import Action, ActionStatus, Priority, Recommendation, Retex, Theme
@@ -53,6 +55,8 @@ def hub(request, pk):
                                    "current": "RETEX"}}
     if context["team"]:
         context.update(workflow.workbench(retex))
+    if retex is not None and retex.is_validated:
+        context["outcome"] = workflow.plan_outcome(retex)
     return render(request, "retex/hub.html", context)
 
 
@@ -125,8 +129,11 @@ def team_action(request, pk):
                                    raw={k: v for k, v in post.items() if k.startswith("Q-")})
             messages.success(request, "Questionnaire papier enregistré.")
         elif action == "validate":
-            actions = workflow.do_validate(request.user, retex)
-            messages.success(request, f"RETEX validé : {len(actions)} action(s) ajoutée(s) au plan d'amélioration.")
+            require_confirmation(post)
+            outcome = workflow.do_validate(request.user, retex)
+            messages.success(request, f"RETEX validé : {len(outcome.created)} action(s) créée(s) et "
+                                      f"{len(outcome.renewed)} action(s) encore ouverte(s) renouvelée(s) au plan "
+                                      "d'amélioration.")
         elif action == "reopen":
             workflow.do_reopen(request.user, retex)
             messages.info(request, "RETEX rouvert pour correction.")
@@ -189,7 +196,7 @@ def _filtered_actions(request):
 @require_safe
 def plan_list(request):
     actions, filters = _filtered_actions(request)
-    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    page = Paginator(actions.annotate(renewal_count=Count("renewals")), 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     visible = plan.visible_actions(request.user)
     query = request.GET.copy()
@@ -201,7 +208,9 @@ def plan_list(request):
             pk__in=visible.values("establishment_id"))).order_by("name"),
         "counts": {"open": visible.filter(status__in=[ActionStatus.TODO, ActionStatus.DOING]).count(),
                    "overdue": visible.filter(plan.overdue_q(today)).count(),
-                   "done": visible.filter(status=ActionStatus.DONE).count()},
+                   "done": visible.filter(status=ActionStatus.DONE).count(),
+                   "renewed": visible.filter(status__in=[ActionStatus.TODO, ActionStatus.DOING],
+                                             renewals__isnull=False).distinct().count()},
         "querystring": query.urlencode(), "breadcrumb_data": {"current": "Plan d'amélioration"}})
 
 
@@ -228,7 +237,8 @@ def action_detail(request, action_pk):
             messages.success(request, "Action mise à jour.")
             return redirect("retex:action", action_pk=action.pk)
     return render(request, "retex/action.html", {
-        "title": action.title, "action": action, "can_edit": can_edit, "statuses": ActionStatus.choices,
+        "title": action.title, "action": action, "renewals": action.renewals.select_related("retex"),
+        "can_edit": can_edit, "statuses": ActionStatus.choices,
         "themes": Theme.choices, "priorities": Priority.choices, "overdue": action.is_overdue(timezone.localdate()),
         "breadcrumb_data": {"links": [{"url": "/plan/", "title": "Plan d'amélioration"}], "current": action.title}})
 

@@ -4,6 +4,7 @@ function: ability check, then the write (audited)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,7 +13,16 @@ from django.utils import timezone
 from accounts import access
 from exercises.models import Exercise
 from live.models import LogEntry
-from retex.models import Action, EvaluationScore, Recommendation, Retex, RetexStatus
+from retex.models import (
+    OPEN_STATUSES,
+    PRIORITY_ORDER,
+    Action,
+    ActionRenewal,
+    EvaluationScore,
+    Recommendation,
+    Retex,
+    RetexStatus,
+)
 from retex.services import content
 from retex.services.analysis import NUMERIC, criteria_of, milestones_for, ratings_by_criterion, suggest_milestones
 from retex.services.recommendations import matching_rules
@@ -159,7 +169,7 @@ def do_generate_recommendations(user, retex: Retex) -> list[Recommendation]:
     rules = matching_rules(retex.exercise, retex.consolidated)
     keep = {rule["id"] for rule in rules}
     for rule_id, rec in previous.items():
-        if rule_id not in keep and not hasattr(rec, "action"):
+        if rule_id not in keep and not hasattr(rec, "action") and not hasattr(rec, "renewal"):
             rec.delete()
     created = []
     for rule in rules:
@@ -205,10 +215,38 @@ def do_add_recommendation(user, retex: Retex, *, title: str, text: str, priority
                                          theme=theme, criterion=criterion)
 
 
+@dataclass
+class Validation:
+    """What a validation did to the improvement plan: actions created, and open actions renewed (re-dated)."""
+
+    created: list[Action] = field(default_factory=list)
+    renewed: list[Action] = field(default_factory=list)
+
+
+def renewal_note(exercise: Exercise) -> str:
+    day = timezone.localtime(exercise.scheduled_start)
+    return f"Constat renouvelé lors de l'exercice {exercise.title} du {day:%d/%m/%Y}"
+
+
+def _open_twins(establishment, recommendations: list[Recommendation]) -> dict[tuple[str, str], Action]:
+    """(rule, criterion) → the open action of the plan that already answers it (the oldest when several do)."""
+    rules = {rec.rule for rec in recommendations if rec.rule}
+    twins: dict[tuple[str, str], Action] = {}
+    if not rules:
+        return twins
+    for action in (Action.objects.select_for_update().filter(establishment=establishment, status__in=OPEN_STATUSES,
+                                                              rule__in=rules).order_by("created_at", "pk")):
+        for criterion in action.criteria or [""]:
+            twins.setdefault((action.rule, criterion), action)
+    return twins
+
+
 @transaction.atomic
-def do_validate(user, retex: Retex) -> list[Action]:
+def do_validate(user, retex: Retex) -> Validation:
     """Validates the RETEX: every criterion of the grid must be consolidated (a value or « non observé »); each
-    kept recommendation becomes an action of the establishment's improvement plan."""
+    kept recommendation becomes an action of the establishment's improvement plan, unless an action still open
+    there has the same rule and criterion: that one is renewed (new due date, priority raised if need be, a dated
+    note linking this RETEX) instead of getting a twin. Done or abandoned actions are never reused."""
     _require_team(user, retex.exercise)
     _require_draft(retex)
     missing = [c["id"] for c in criteria_of(retex.exercise) if retex.consolidated.get(c["id"]) not in VALUES]
@@ -216,29 +254,51 @@ def do_validate(user, retex: Retex) -> list[Action]:
         raise ValidationError(f"Consolidez d'abord tous les critères ({', '.join(missing)}).")
     if not retex.rules_version:
         raise ValidationError("Générez d'abord les préconisations.")
+    exercise = retex.exercise
     today = timezone.localdate()
-    actions = []
-    for rec in retex.recommendations.filter(selected=True, action__isnull=True):
-        actions.append(Action.objects.create(
-            establishment=retex.exercise.establishment, recommendation=rec, exercise=retex.exercise,
+    result = Validation()
+    pending = list(retex.recommendations.filter(selected=True, action__isnull=True, renewal__isnull=True))
+    twins = _open_twins(exercise.establishment, pending)
+    for rec in pending:
+        due_date = today + dt.timedelta(days=rec.suggested_delay_days)
+        twin = twins.get((rec.rule, rec.criterion)) if rec.rule else None
+        if twin is not None:
+            ActionRenewal.objects.create(action=twin, retex=retex, recommendation=rec, note=renewal_note(exercise),
+                                         previous_due_date=twin.due_date, due_date=due_date)
+            twin.due_date = due_date
+            if PRIORITY_ORDER.get(rec.priority, 9) < PRIORITY_ORDER.get(twin.priority, 9):
+                twin.priority = rec.priority
+            twin.save()
+            if twin not in result.renewed:
+                result.renewed.append(twin)
+            continue
+        action = Action.objects.create(
+            establishment=exercise.establishment, recommendation=rec, exercise=exercise, rule=rec.rule,
             title=rec.title, description=rec.text, criteria=[rec.criterion] if rec.criterion else [],
             theme=rec.theme, owner=rec.suggested_owner, priority=rec.priority,
-            due_date=today + dt.timedelta(days=rec.suggested_delay_days), evidence_expected=rec.evidence))
+            due_date=due_date, evidence_expected=rec.evidence)
+        result.created.append(action)
     retex.status, retex.validated_at, retex.validated_by = RetexStatus.VALIDATED, timezone.now(), user
     retex.save()
-    exercise = retex.exercise
     EvaluationScore.objects.filter(retex=retex).delete()
     EvaluationScore.objects.bulk_create([  # derived rows (the RETEX itself is audited), for steering statistics
         EvaluationScore(retex=retex, establishment_id=exercise.establishment_id,
                         year=timezone.localtime(exercise.scheduled_start).year, grid=exercise.kit_version.grid.slug,
                         level=exercise.kit.level, criterion=criterion, value=int(value))
         for criterion, value in sorted(retex.consolidated.items()) if value in NUMERIC])
-    return actions
+    return result
+
+
+def plan_outcome(retex: Retex) -> dict:
+    """How many actions of the plan this RETEX created and renewed (shown once it is validated)."""
+    return {"created": Action.objects.filter(recommendation__retex=retex).count(),
+            "renewed": ActionRenewal.objects.filter(retex=retex).values("action").distinct().count()}
 
 
 @transaction.atomic
 def do_reopen(user, retex: Retex) -> Retex:
-    """Back to draft to correct it; actions already in the plan stay (a new validation adds the new ones only)."""
+    """Back to draft to correct it; actions already in the plan (created or renewed) stay: a new validation handles
+    the new recommendations only."""
     _require_team(user, retex.exercise)
     retex.status, retex.validated_at, retex.validated_by = RetexStatus.DRAFT, None, None
     retex.save()

@@ -49,7 +49,9 @@ def test_retex_end_to_end(transactional_db, exercise, rssi_nantes, player, obser
     animator = browser.new_context(accept_downloads=True).new_page()
     log_in(animator, base, "rssi.chu-nantes@care.demo")
     animator.goto(f"{base}/exercices/{exercise.pk}/animation/")
-    animator.click("[data-testid=stop]")  # FINEX
+    animator.click("[data-testid=stop]")  # FINEX, confirmed in its modal
+    animator.click("[data-testid=confirm-stop]")
+    animator.wait_for_load_state()
     animator.goto(f"{base}/exercices/{exercise.pk}/")
     animator.wait_for_selector("[data-testid=retex-link]")
 
@@ -74,7 +76,8 @@ def test_retex_end_to_end(transactional_db, exercise, rssi_nantes, player, obser
     animator.click("[data-testid=save-texts]")
     animator.click("[data-testid=generate]")
     assert animator.locator("[data-testid=recommendation]").count() > 0
-    animator.click("[data-testid=validate]")
+    animator.click("[data-testid=validate]")  # opens the confirmation modal
+    animator.click("[data-testid=confirm-validate]")
     animator.wait_for_selector("[data-testid=retex-status]:has-text('Validé')")
     retex = Retex.objects.get(exercise=exercise)
     assert retex.is_validated

@@ -27,7 +27,10 @@ def validate_over_http(client, exercise, user):
     client.post(url, {"action": "texts", "context": "Contexte", "strengths": "Bonne main courante",
                       "improvements": "Alerte à revoir"})
     client.post(url, {"action": "generate"})
-    response = client.post(url, {"action": "validate"}, follow=True)
+    refused = client.post(url, {"action": "validate"}, follow=True).content.decode()
+    assert "Action irréversible : elle doit être confirmée." in refused  # no confirmation: nothing validated
+    assert not Retex.objects.get(exercise=exercise).is_validated and not Action.objects.exists()
+    response = client.post(url, {"action": "validate", "confirmation": "oui"}, follow=True)
     assert "RETEX validé" in response.content.decode()
     return Retex.objects.get(exercise=exercise)
 

@@ -71,8 +71,10 @@ def test_validation_turns_kept_recommendations_into_actions(ended, rssi_nantes):
     workflow.do_generate_recommendations(rssi_nantes, retex)
     kept = list(retex.recommendations.all())
     workflow.do_update_recommendation(rssi_nantes, kept[-1], selected=False, priority=kept[-1].priority)
-    actions = workflow.do_validate(rssi_nantes, retex)
-    assert len(actions) == len(kept) - 1
+    outcome = workflow.do_validate(rssi_nantes, retex)
+    actions = outcome.created
+    assert len(actions) == len(kept) - 1 and outcome.renewed == []
+    assert all(a.rule == a.recommendation.rule for a in actions)
     action = actions[0]
     assert action.establishment == ended.establishment and action.criteria
     assert action.due_date == timezone.localdate() + dt.timedelta(days=action.recommendation.suggested_delay_days)
@@ -86,7 +88,8 @@ def test_validation_turns_kept_recommendations_into_actions(ended, rssi_nantes):
     assert scores.count() == len(ids) - 1 and scores.get(criterion=ids[0]).value == 0  # « NO » is not a score
     workflow.do_reopen(rssi_nantes, retex)
     assert not scores.exists()
-    assert workflow.do_validate(rssi_nantes, retex) == []  # no duplicate actions
+    again = workflow.do_validate(rssi_nantes, retex)
+    assert again.created == [] and again.renewed == []  # no duplicate actions
     assert scores.count() == len(ids) - 1
     assert AuditEntry.objects.filter(model_label="retex.Retex", action="update").exists()
     assert AuditEntry.objects.filter(model_label="retex.Action", action="create").count() == len(actions)

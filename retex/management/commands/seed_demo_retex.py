@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 improvements="Chaîne d'alerte à formaliser (annuaire de crise introuvable)\n"
                              "Déclaration au CERT Santé oubliée jusqu'à la relance de l'ARS")
             workflow.do_generate_recommendations(rssi, retex)
-            actions = workflow.do_validate(rssi, retex)
+            actions = workflow.do_validate(rssi, retex).created
             if actions:
                 plan.do_update_action(rssi, actions[0], owner="Directrice générale adjointe",
                                       due_date=timezone.localdate() - dt.timedelta(days=20), status="doing")
