@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from conftest import CHU_NANTES, log_in
-from exercises.models import Exercise
+from exercises.models import Exercise, Member
 from maturity.models import Assessment
 from maturity.services.grids import default_grid
 
@@ -48,6 +48,17 @@ def test_prepare_from_recommended_kit_then_player_reads_participant_kit(transact
     rssi.click("button:has-text('Inviter')")
     rssi.wait_for_selector("text=Paul Joueur")
     link = re.search(r"https?://[^/\s]+(/exercices/invitation/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    # someone invited by mistake is removed, after confirming in the modal
+    rssi.fill("input[name=full_name]", "Zoé Erreur")
+    rssi.fill("input[name=email]", "zoe.erreur@chu.example")
+    rssi.select_option("select[name=role]", "observer")
+    rssi.click("button:has-text('Inviter')")
+    rssi.wait_for_selector("text=Zoé Erreur")
+    zoe = Member.objects.get(email="zoe.erreur@chu.example")
+    rssi.click(f"[data-testid=remove-{zoe.pk}]")
+    rssi.click(f"#confirm-remove-{zoe.pk} [data-testid=confirm-remove]")
+    rssi.wait_for_selector("text=Zoé Erreur retiré(e) de l'exercice")
+    assert not Member.objects.filter(pk=zoe.pk).exists()
     rssi.context.close()
 
     player = browser.new_context(accept_downloads=True).new_page()
@@ -67,3 +78,14 @@ def test_prepare_from_recommended_kit_then_player_reads_participant_kit(transact
     response = player.goto(f"{base}/exercices/{exercise.pk}/kit-animateur/")
     assert response.status == 404
     player.context.close()
+
+    # cancelling the exercise is asked for in a modal
+    rssi = browser.new_context().new_page()
+    log_in(rssi, base, "rssi.chu-nantes@care.demo")
+    rssi.goto(f"{base}/exercices/{exercise.pk}/")
+    rssi.click("[data-testid=cancel-exercise]")
+    rssi.click("[data-testid=confirm-cancel]")
+    rssi.wait_for_selector("[data-testid=status]:has-text('Annulé')")
+    exercise.refresh_from_db()
+    assert exercise.status == "cancelled"
+    rssi.context.close()

@@ -205,3 +205,33 @@ def test_logistics_and_status_changes_are_audited(client, exercise, rssi_nantes)
     changes = AuditEntry.objects.filter(model_label="exercises.Exercise", action="update").values_list("changes",
                                                                                                        flat=True)
     assert any("place" in c for c in changes) and any("status" in c for c in changes)
+
+
+def test_cancelling_needs_the_confirmation(client, exercise, rssi_nantes):
+    client.force_login(rssi_nantes)
+    page = client.get(f"/exercices/{exercise.pk}/").content.decode()
+    assert 'aria-controls="confirm-cancel"' in page and 'id="confirm-cancel"' in page
+    response = client.post(f"/exercices/{exercise.pk}/etat/", {"status": "cancelled"}, follow=True)
+    assert "Action irréversible : elle doit être confirmée." in response.content.decode()
+    exercise.refresh_from_db()
+    assert exercise.status == "draft"
+    client.post(f"/exercices/{exercise.pk}/etat/", {"status": "planned"})  # reversible: no confirmation asked
+    exercise.refresh_from_db()
+    assert exercise.status == "planned"
+    client.post(f"/exercices/{exercise.pk}/etat/", {"status": "cancelled", "confirmation": "oui"})
+    exercise.refresh_from_db()
+    assert exercise.status == "cancelled"
+
+
+def test_removing_a_member_needs_the_confirmation(client, exercise, rssi_nantes, observer):
+    client.force_login(rssi_nantes)
+    member = Member.objects.get(exercise=exercise, user=observer)
+    page = client.get(f"/exercices/{exercise.pk}/participants/").content.decode()
+    assert f'id="confirm-remove-{member.pk}"' in page
+    url = f"/exercices/{exercise.pk}/participants/{member.pk}/"
+    response = client.post(url, {"action": "remove"}, follow=True)
+    assert "Action irréversible : elle doit être confirmée." in response.content.decode()
+    assert Member.objects.filter(pk=member.pk).exists()
+    response = client.post(url, {"action": "remove", "confirmation": "oui"}, follow=True)
+    assert "retiré(e) de l&#x27;exercice" in response.content.decode()
+    assert not Member.objects.filter(pk=member.pk).exists()

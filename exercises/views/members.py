@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.confirmation import require_confirmation
 from exercises.forms import AcceptInvitationForm, MemberForm
 from exercises.models import Member
 from exercises.services import preparation as service
@@ -37,7 +38,9 @@ def members(request, pk):
                                       f"Lien personnel (affiché une seule fois) : {link}")
             return redirect("exercises:members", pk=pk)
     roles = {r["id"]: r["label"] for r in data.meta["cell_roles"]}
-    rows = [{"member": m, "cell_role_label": roles.get(m.cell_role, "")}
+    rows = [{"member": m, "cell_role_label": roles.get(m.cell_role, ""), "remove_modal": f"confirm-remove-{m.pk}",
+             "removal_text": f"{m.full_name} ({m.email}) n'aura plus accès à l'exercice et son lien d'invitation ne "
+                             "fonctionnera plus ; pour le réintégrer, il faudra l'inviter de nouveau."}
             for m in exercise.members.select_related("user")]
     covered = {m.cell_role for m in exercise.members.all() if m.cell_role}
     return render(request, "exercises/members.html", {
@@ -53,6 +56,7 @@ def member_action(request, pk, member_pk):
     member = get_object_or_404(Member, exercise=exercise, pk=member_pk)
     try:
         if request.POST.get("action") == "remove":
+            require_confirmation(request.POST)
             service.do_remove_member(request.user, member)
             messages.success(request, f"{member.full_name} retiré(e) de l'exercice.")
         else:

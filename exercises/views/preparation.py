@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access
+from core.confirmation import require_confirmation
 from exercises.forms import ExerciseForm, LogisticsForm
 from exercises.models import Exercise, Status
 from exercises.services import preparation as service
@@ -122,8 +123,11 @@ def logistics(request, pk):
 @require_POST
 def set_status(request, pk):
     exercise = managed_exercise(request, pk)
+    status = request.POST.get("status", "")
     try:
-        service.do_set_status(request.user, exercise, request.POST.get("status", ""))
+        if status == Status.CANCELLED:  # irreversible: asked in a modal (confirmation=oui)
+            require_confirmation(request.POST)
+        service.do_set_status(request.user, exercise, status)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
