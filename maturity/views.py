@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
+from core.confirmation import REFUSAL, is_confirmed
 from maturity.models import Assessment, Level
 from maturity.services import assessments as service
 from maturity.services.charts import distribution_svg, theme_bars_svg
@@ -73,7 +74,11 @@ def edit(request, pk):
     answers = dict(assessment.answers)
     if request.method == "POST":
         posted = {key[2:]: value for key, value in request.POST.items() if key.startswith("q_")}
-        if request.POST.get("action") == "submit":
+        if request.POST.get("action") == "submit" and not is_confirmed(request.POST):
+            # irreversible: refused without the modal's confirmation; nothing saved, what was typed stays on the page
+            answers = {**answers, **posted}
+            messages.error(request, f"{REFUSAL} Rien n'a été enregistré : soumettez depuis la fenêtre de confirmation.")
+        elif request.POST.get("action") == "submit":
             try:
                 service.do_submit(request.user, assessment, posted)
             except ValidationError as exc:

@@ -20,19 +20,26 @@ def test_rssi_fills_drafts_then_submits_and_sees_the_level(client, rssi_nantes):
     assessment.refresh_from_db()
     assert len(assessment.answers) == 10 and assessment.status == "draft"
     # submitting while incomplete keeps everything and names the missing questions
-    response = client.post(start["Location"], {"action": "submit"})
+    response = client.post(start["Location"], {"action": "submit", "confirmation": "oui"})
     assert response.status_code == 200
     assert len([s for s in response.context["sections"] for q in s["questions"] if q["missing"]]) == len(answers) - 10
     assessment.refresh_from_db()
     assert len(assessment.answers) == 10 and assessment.status == "draft"
-    done = client.post(start["Location"], {**answers, "action": "submit"})
+    # without the modal's confirmation: refused, nothing saved, the answers typed stay on the page
+    refused = client.post(start["Location"], {**answers, "action": "submit"})
+    assert refused.status_code == 200 and "Action irréversible : elle doit être confirmée." in refused.content.decode()
+    assert 'id="confirm-submit"' in refused.content.decode()
+    assert all(q["current"] for s in refused.context["sections"] for q in s["questions"])
+    assessment.refresh_from_db()
+    assert len(assessment.answers) == 10 and assessment.status == "draft"
+    done = client.post(start["Location"], {**answers, "action": "submit", "confirmation": "oui"})
     assert done["Location"] == f"/maturite/{assessment.pk}/"
     assessment.refresh_from_db()
     assert (assessment.status, assessment.level, assessment.submitted_by) == ("submitted", "intermediaire", rssi_nantes)
     page = client.get(done["Location"]).content.decode()
     assert 'data-testid="recommended-level">Intermédiaire' in page and "<svg" in page
     # one submitted assessment per year: it can no longer change
-    client.post(start["Location"], {**all_answers(3), "action": "submit"})
+    client.post(start["Location"], {**all_answers(3), "action": "submit", "confirmation": "oui"})
     assessment.refresh_from_db()
     assert assessment.level == "intermediaire"
 
@@ -42,7 +49,7 @@ def test_regional_referents_see_results_of_their_region_only(client, rssi_nantes
     client.force_login(rssi_nantes)
     client.post(f"/maturite/commencer/{CHU_NANTES}/")
     assessment = Assessment.objects.get(establishment_id=CHU_NANTES)
-    client.post(f"/maturite/{assessment.pk}/remplir/", {**all_answers(3), "action": "submit"})
+    client.post(f"/maturite/{assessment.pk}/remplir/", {**all_answers(3), "action": "submit", "confirmation": "oui"})
     pdl = verified_client(ars_pdl)
     assert pdl.get(f"/maturite/{assessment.pk}/").status_code == 200
     overview = pdl.get("/maturite/perimetre/", {"region": "52"})

@@ -20,7 +20,8 @@ def test_rssi_assessment_seen_by_own_ars_not_by_other_region(transactional_db, d
     for index in range(count):
         question_id = questions.nth(index).get_attribute("data-question")
         rssi.check(f"#q-{question_id}-c", force=True)  # third answer of each question (score 2)
-    rssi.click("button:has-text('Soumettre')")
+    rssi.click("[data-testid=submit]")  # opens the confirmation modal
+    rssi.click("[data-testid=confirm-submit]")
     rssi.wait_for_selector("[data-testid=recommended-level]")
     assert rssi.inner_text("[data-testid=recommended-level]") == "Intermédiaire"
     assert rssi.locator("svg.care-chart rect").count() >= 16
