@@ -7,6 +7,8 @@ class LiveConfig(AppConfig):
     verbose_name = "Exercices en direct"
 
     def ready(self):
+        from live import signals
         from live.services.scheduler import maybe_start_in_process
 
+        signals.connect()
         maybe_start_in_process()

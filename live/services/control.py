@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -218,6 +220,30 @@ def do_edit_stimulus(user, exercise: Exercise, delivery_id: int, *, title: str, 
     return stimulus
 
 
+_STORY = re.compile(r"^(.*?)(\d{1,2}):(\d{2})$")
+
+
+def story_time_at(exercise: Exercise, offset: float) -> str:
+    """The simulated time at an exercise offset: the latest story point of the chronogramme before it, plus the time
+    elapsed since (never past the next point of the same day), as the players' clock shows it (static/live/live.js)."""
+    points = list(exercise.stimuli.exclude(source=AD_HOC).order_by("offset_seconds").values_list(
+        "offset_seconds", "story_time"))
+    before = [p for p in points if p[0] <= offset]
+    if not before:
+        return points[0][1] if points else "J 00:00"
+    at, label = before[-1]
+    match = _STORY.match(label)
+    if not match:
+        return label
+    minutes = int(match[2]) * 60 + int(match[3]) + int((offset - at) // 60)
+    after = next((p for p in points if p[0] > offset), None)
+    following = _STORY.match(after[1]) if after else None
+    if following and following[1] == match[1]:
+        minutes = min(minutes, int(following[2]) * 60 + int(following[3]))
+    minutes = min(minutes, 23 * 60 + 59)
+    return f"{match[1]}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 @transaction.atomic
 def do_add_stimulus(user, exercise: Exercise, *, sender: str, recipients: list[str], channel: str, title: str,
                     content: str, offset: str = "") -> Delivery:
@@ -231,7 +257,8 @@ def do_add_stimulus(user, exercise: Exercise, *, sender: str, recipients: list[s
         exercise=exercise, source=AD_HOC, stimulus_id=f"ADH-{count + 1:03d}", order=9000 + count,
         phase=exercise.stimuli.filter(offset_seconds__lte=due).order_by("-offset_seconds").values_list(
             "phase", flat=True).first() or "P1",
-        offset_seconds=int(due), story_time="J 00:00", sender=sender, recipients=recipients, channel=channel,
+        offset_seconds=int(due), story_time=story_time_at(exercise, due), sender=sender, recipients=recipients,
+        channel=channel,
         title=title, content=content, expected_reactions=[], criteria=[], hints=[], depends_on=[])
     stimulus.save()
     row = Delivery(exercise=exercise, stimulus=stimulus, stimulus_code=stimulus.stimulus_id,

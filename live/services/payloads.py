@@ -19,7 +19,8 @@ STIMULUS_KEYS = ("type", "id", "code", "channel", "channel_label", "sender", "se
 ATTACHMENT_KEYS = ("name", "content")
 MESSAGE_KEYS = ("type", "id", "from_actor", "to_actor", "to_roles", "author", "subject", "body", "channel", "offset",
                 "reply_to")
-LOG_KEYS = ("type", "id", "team", "kind", "text", "owner", "rationale", "status", "offset", "author")
+LOG_KEYS = ("type", "id", "team", "kind", "text", "owner", "rationale", "status", "offset", "author",
+            "update")  # update: a new status of an entry already sent
 CLOCK_KEYS = ("type", "running", "offset", "speed", "server_ms", "ended")
 
 
@@ -50,6 +51,8 @@ def _cell_side(event: dict) -> dict | None:
         return None if event.get("team") else _pick(event, LOG_KEYS)
     if kind == "clock":
         return _pick(event, CLOCK_KEYS)
+    if kind == "regroup":  # the player's roles changed (cover): their page reconnects
+        return {"type": "regroup"}
     return None
 
 

@@ -26,7 +26,9 @@ def groups_for(user, exercise: Exercise) -> list[str] | None:
     if member and member.role == MemberRole.OBSERVER:
         return [events.group_observers(pk)]
     if member and member.role == MemberRole.PLAYER:
-        return [events.group_cell(pk), events.group_role(pk, member.cell_role)]
+        # their own role, and those they cover (exercises.Member.played_roles, where the model has it)
+        roles = getattr(member, "played_roles", None) or [member.cell_role]
+        return [events.group_cell(pk), *[events.group_role(pk, role) for role in roles]]
     return None
 
 

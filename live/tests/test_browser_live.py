@@ -32,6 +32,7 @@ def test_live_exercise_end_to_end(transactional_db, exercise, live_server, brows
     player.goto(f"{base}/exercices/{exercise.pk}/")
     player.click("[data-testid=cell-link]")
     player.wait_for_selector("[data-testid=live-stimulus]", timeout=40_000)
+    player.click("[data-testid=live-stimulus] [data-testid=open-item]")
     story_time = exercise.stimuli.get(stimulus_id=email_code).story_time
     player.wait_for_function("s => document.querySelector('[data-clock=story]').textContent === s", arg=story_time)
     player.click("[data-testid=reply]")
@@ -46,7 +47,8 @@ def test_live_exercise_end_to_end(transactional_db, exercise, live_server, brows
     player.click("[data-testid=send-reply]")
     player.wait_for_selector("#reply-form", state="hidden")
     forwarded = Message.objects.filter(exercise=exercise, author__email="joueur@chu.example").latest("pk")
-    assert forwarded.subject.startswith("TR : ") and forwarded.to_actor == forward_to and forwarded.delivery_id
+    assert forward_to.startswith("actor:")
+    assert forwarded.subject.startswith("TR : ") and forwarded.to_actor == forward_to[6:] and forwarded.delivery_id
 
     animator.reload()
     animator.wait_for_selector("[data-testid=inbox-message]", timeout=40_000)
@@ -58,6 +60,7 @@ def test_live_exercise_end_to_end(transactional_db, exercise, live_server, brows
     animator.click("[data-testid=answer]")
 
     player.wait_for_selector("[data-testid=live-message]", timeout=40_000)
+    player.click("[data-testid=live-message] [data-testid=open-item]")
     assert "premier point de situation" in player.inner_text("#mailbox")
     player.click("#tab-log")
     player.select_option("#log-kind", "decision")
@@ -79,6 +82,7 @@ def test_live_exercise_end_to_end(transactional_db, exercise, live_server, brows
 
     animator.goto(f"{base}/exercices/{exercise.pk}/animation/")
     animator.click("[data-testid=stop]")
+    animator.click("[data-testid=confirm-stop]")
     with animator.expect_download() as download:
         animator.click("text=Exporter la main courante")
     assert re.search(r"main-courante-.*\.xlsx$", download.value.suggested_filename)

@@ -177,3 +177,21 @@ def test_every_member_page_says_the_exercise_is_over_with_the_debrief_link(exerc
         assert f"/exercices/{exercise.pk}/retex/a-chaud/" in page
     clock_event = next(e for e in snapshot_for(player, exercise) if e["type"] == "clock")
     assert clock_event["ended"] is True
+
+
+def test_a_stimulus_added_live_keeps_the_story_clock(exercise, rssi_nantes, quiet):
+    control.do_start(rssi_nantes, exercise)
+    exercise.refresh_from_db()
+    points = list(exercise.stimuli.order_by("offset_seconds").values_list("offset_seconds", "story_time"))
+    (at, label), (next_at, _next_label) = points[0], next(p for p in points if p[0] > points[0][0])
+    middle = (at + next_at) / 2
+    assert control.story_time_at(exercise, at) == label
+    hours, minutes = map(int, label.split()[-1].split(":"))
+    expected = hours * 60 + minutes + int((middle - at) // 60)
+    story = control.story_time_at(exercise, middle)
+    assert story.split()[0] == label.split()[0]
+    assert int(story[-5:-3]) * 60 + int(story[-2:]) <= max(expected, hours * 60 + minutes)
+    row = control.do_add_stimulus(rssi_nantes, exercise, sender="ars", recipients=["cellule"], channel="broadcast",
+                                  title="Flash de la radio locale", content="La radio évoque une panne.")
+    assert row.stimulus.story_time == control.story_time_at(exercise, row.due_offset) != "J 00:00"
+    assert row.payload["channel_label"] == "Reportage télévisé ou radio"

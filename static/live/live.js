@@ -99,6 +99,7 @@
   }
   setInterval(renderClock, 500);
   function onEnded() {
+    root.querySelectorAll("[data-item-actions]").forEach(function (n) { n.remove(); });
     var notice = document.getElementById("ended-notice");
     if (notice) { notice.hidden = false; }
     if (page === "cell") {
@@ -256,7 +257,9 @@
       },
       fill: function (body) {
         body.appendChild(stimulusBody(ev));
-        var actions = el("div", {"class": "fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm fr-mt-1w"});
+        if (clock && clock.ended) { return; }  // FINEX: nothing more to acknowledge or send
+        var actions = el("div", {"class": "fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm fr-mt-1w",
+          "data-item-actions": ""});
         var ack = el("button", {"class": "fr-btn fr-btn--secondary fr-btn--sm", "type": "button", "data-testid": "ack"},
           "Accuser réception");
         ack.addEventListener("click", function () {
