@@ -30,6 +30,7 @@ from continuity.models import (
 from continuity.services import bia, content, gantt, maintenance
 from continuity.services.bia import Invalid
 from continuity.services.document import hours
+from core.confirmation import REFUSAL, is_confirmed
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -174,6 +175,9 @@ def _delete_or_save(request, project: Project, item, save, message: str, ending:
     """The POST of a process or resource form: delete it, or save it through the service. Returns the redirect to the
     BIA, or the refusal (the form is shown again with what was typed)."""
     if request.POST.get("delete") == "1" and item is not None:
+        if not is_confirmed(request.POST):  # irreversible: asked in a modal (confirmation=oui)
+            messages.error(request, f"{REFUSAL} « {item.name} » n'est pas supprimé{ending}.")
+            return redirect(request.path)
         bia.do_delete(request.user, item)
         messages.success(request, message.format(item.name, "supprimé" + ending))
         return redirect("continuity:bia", project.pk)
@@ -256,7 +260,11 @@ def contacts(request, pk):
             contact = access.get_visible_or_404(request.user, Contact.objects.filter(project=project),
                                                 pk=request.POST["contact"])
         if contact is not None and request.POST.get("delete") == "1":
-            bia.do_delete(request.user, contact)
+            if is_confirmed(request.POST):  # irreversible: asked in a modal (confirmation=oui)
+                bia.do_delete(request.user, contact)
+                messages.success(request, f"Contact « {contact.function} » supprimé de l'annuaire.")
+            else:
+                messages.error(request, f"{REFUSAL} Le contact « {contact.function} » n'est pas supprimé.")
             return redirect("continuity:contacts", project.pk)
         try:
             bia.do_save_contact(request.user, project, contact, request.POST)
