@@ -12,6 +12,9 @@ LAYERS = {"core": 0, "organisations": 1, "accounts": 2, "maturity": 3, "kits": 3
 # The exercise page and the observers' grid show the open actions of the last RETEX (read-only).
 ALLOWED_UPWARD = {("organisations", "maturity", "views.py"), ("core", "accounts", "context_processors.py"),
                   ("core", "accounts", "home.py"), ("core", "maturity", "home.py"),
+                  # the home page says what is next: exercises and hot debriefs, RETEX to validate, overdue actions,
+                  # the region's obligation rate (read-only, through those apps' models and services)
+                  ("core", "exercises", "home.py"), ("core", "retex", "home.py"), ("core", "steering", "home.py"),
                   ("exercises", "retex", "preparation.py"), ("live", "retex", "views.py")}
 
 
