@@ -60,6 +60,7 @@ def console(request, pk):
         "late_policies": LatePolicy.choices, "team_log": exercise.log_entries.filter(team=True),
         "channels": Channel.choices,
         "nobody_count": sum(1 for d in deliveries if d.reaches_nobody and d.status != "skipped"),
+        "sent_nobody": sum(1 for d in deliveries if d.reaches_nobody and d.status == "sent"),
     })
 
 
