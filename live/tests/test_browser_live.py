@@ -51,9 +51,11 @@ def test_live_exercise_end_to_end(transactional_db, exercise, live_server, brows
     assert forwarded.subject.startswith("TR : ") and forwarded.to_actor == forward_to[6:] and forwarded.delivery_id
 
     animator.reload()
+    animator.click("#ctab-inbox")
     animator.wait_for_selector("[data-testid=inbox-message]", timeout=40_000)
     assert "répondu par" in animator.inner_text(f"[data-testid=answered-{email_code}]")
     assert "cellule de crise est activée" in animator.inner_text("#inbox")
+    animator.click("#ctab-answer")
     animator.select_option("#actor", index=0)
     animator.fill("#answer-subject", "Rappel de l'ARS")
     animator.fill("#answer-body", "Merci de nous transmettre un premier point de situation à 10 h.")
