@@ -93,7 +93,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # The embedded default holds a crisis cell of ~30 players writing at once: WAL (readers never wait for the
+    # writer), transactions that take the write lock when they begin (BEGIN IMMEDIATE: a transaction that read
+    # first cannot wait for the lock, it fails at once with « database is locked »), and writers that wait for it
+    # (busy timeout) instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000",
+    }
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

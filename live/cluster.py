@@ -48,10 +48,11 @@ class Cluster:
         env.pop("CARE_INPROCESS_SCHEDULER", None)
         return env
 
-    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env={**self.env(), **(env or {})}, stdout=log,
+                                   stderr=subprocess.STDOUT)
         self.processes[name] = process
         return process
 
@@ -65,8 +66,11 @@ class Cluster:
         self.wait_http(port)
         return port
 
-    def start_scheduler(self, name: str) -> subprocess.Popen:
-        process = self._spawn(name, [sys.executable, str(ROOT / "manage.py"), "run_scheduler", "--tick", "0.02"])
+    def start_scheduler(self, name: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """env: e.g. {"CARE_TEST_EXIT_AFTER_CLAIM": "3"}, a scheduler that dies right after its third claim is
+        committed, before publishing it (live.services.delivery)."""
+        process = self._spawn(name, [sys.executable, str(ROOT / "manage.py"), "run_scheduler", "--tick", "0.02"],
+                              env)
         time.sleep(1.5)  # Django start-up
         return process
 

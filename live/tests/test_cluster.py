@@ -3,9 +3,12 @@
 1. A player connected to worker A receives a stimulus delivered by the scheduler process, replies, the animator
    connected to worker B sees the reply and answers as a simulated actor, the player receives the answer.
 2. The scheduler and worker A are killed with SIGKILL mid-exercise and restarted: every stimulus reaches the
-   player exactly once (the ones due during the outage arrive late, in order)."""
+   player exactly once (the ones due during the outage arrive late, in order).
+3. A scheduler dies between committing its claim and publishing it: another scheduler publishes those stimuli, and
+   the players and observers who stayed connected receive every stimulus exactly once."""
 
 import asyncio
+import contextlib
 import os
 import time
 
@@ -152,3 +155,51 @@ def test_sigkill_of_scheduler_and_worker_loses_and_repeats_nothing(cluster, exer
     assert sorted(received) == sorted(player_role_codes)
     late = list(sent.filter(late=True).order_by("sent_at", "pk").values_list("due_offset", flat=True))
     assert late == sorted(late)  # in order
+
+
+def test_a_scheduler_dead_between_claim_and_publication_loses_nothing_for_connected_players(
+        cluster, exercise, rssi_nantes, player, observer):
+    from live.services import control
+
+    player_role_codes = {s.stimulus_id for s in exercise.stimuli.all()
+                         if "direction" in s.recipients or "cellule" in s.recipients}
+    all_codes = set(exercise.stimuli.values_list("stimulus_id", flat=True))
+    _compress(exercise, 4)  # ×10: one stimulus every 0.4 s of wall time
+    port = cluster.start_web("web-a")
+    doomed = cluster.start_scheduler("scheduler-doomed", env={"CARE_TEST_EXIT_AFTER_CLAIM": "3"})
+    sessions = {"player": session_cookie(player), "observer": session_cookie(observer)}
+    received: dict[str, list[str]] = {"player": [], "observer": []}
+    in_limbo: list[str] = []
+
+    async def listen(name: str, socket, expected: set[str], seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        with contextlib.suppress(TimeoutError):
+            while time.monotonic() < deadline and not expected <= set(received[name]):
+                event = decode(await asyncio.wait_for(socket.recv(), timeout=max(0.05, deadline - time.monotonic())))
+                if event["type"] == "stimulus":
+                    received[name].append(event["code"])
+
+    async def scenario():
+        sockets = {name: await connect(port, exercise.pk, sid) for name, sid in sessions.items()}
+        for socket in sockets.values():
+            assert (await _next(socket, "snapshot"))["events"] == []
+        await asyncio.to_thread(_closing_connection(control.do_start), rssi_nantes, exercise, speed=10.0)
+        assert await asyncio.to_thread(doomed.wait, 60) == 17  # died after its third claim, before publishing
+
+        def unpublished():
+            return list(Delivery.objects.filter(exercise=exercise, status=DeliveryStatus.SENT,
+                                                published_at__isnull=True).values_list("stimulus_code", flat=True))
+
+        in_limbo.extend(await asyncio.to_thread(_closing_connection(unpublished)))
+        cluster.start_scheduler("scheduler-2")
+        await asyncio.gather(listen("player", sockets["player"], player_role_codes, 120),
+                             listen("observer", sockets["observer"], all_codes, 120))
+        for socket in sockets.values():
+            await socket.close()
+
+    asyncio.run(scenario())
+    assert in_limbo, "le planificateur devait mourir avec des stimulus réservés mais non diffusés"
+    assert set(in_limbo) <= set(received["observer"])  # published again by the other scheduler…
+    for name, expected in (("player", player_role_codes), ("observer", all_codes)):
+        assert sorted(received[name]) == sorted(expected), name  # …to those who stayed connected, exactly once
+    assert not Delivery.objects.filter(exercise=exercise, status=DeliveryStatus.SENT, published_at=None).exists()
