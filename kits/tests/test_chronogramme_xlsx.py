@@ -65,7 +65,7 @@ def test_each_bad_cell_gets_its_own_error_with_row_and_column(content):
     assert messages == [
         "Ligne 2, colonne « Décalage (HH:MM:SS) » : « 1h05 » n'est pas une durée au format HH:MM:SS",
         "Ligne 3, colonne « Canal » : canal « pigeon voyageur » inconnu (attendu : email, phone, sms, press, "
-        "social, letter, handout, verbal)",
+        "social, letter, handout, verbal, broadcast)",
         "Ligne 4, colonne « Facultatif » : « peut-être » : attendu oui ou non",
         "Ligne 5, colonne « Pression (1-3) » : « forte » n'est pas un nombre entier positif",
     ]
