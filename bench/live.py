@@ -4,6 +4,9 @@ exercises whose chronogrammes are compressed (one stimulus every --spacing secon
 (time received by the player − time due), messages lost, and the CPU and memory of the server processes.
 
     python bench/live.py --players 500 --exercises 25
+    python bench/live.py --players 500 --exercises 25 --kill-after-claim 40 --kill-scheduler-at 12
+        (the scheduler dies between its 40th claim and its publication; a relief scheduler starts 12 s in and
+        publishes what was claimed but never published: still lost=0)
 Ends with one line: players=N exercises=M p50_ms=… p95_ms=… p99_ms=… max_ms=… lost=…
 """
 
@@ -187,6 +190,13 @@ def main() -> None:
     parser.add_argument("--schedulers", type=int, default=1)
     parser.add_argument("--clients", type=int, default=2, help="processus clients WebSocket")
     parser.add_argument("--spacing", type=float, default=1.0, help="secondes d'exercice entre deux stimuli")
+    parser.add_argument("--kill-scheduler-at", type=float, default=0.0,
+                        help="tue (SIGKILL) chaque planificateur N s après le lancement et en relance un ; avec "
+                             "--kill-after-claim, il meurt de lui-même entre réservation et diffusion")
+    parser.add_argument("--kill-after-claim", type=int, default=0,
+                        help="les planificateurs meurent juste après leur n-ième réservation, avant de diffuser "
+                             "(CARE_TEST_EXIT_AFTER_CLAIM) ; un planificateur de relève démarre --kill-scheduler-at s "
+                             "après le lancement")
     args = parser.parse_args()
     _ensure_database(os.environ["DATABASE_URL"])
     import redis
@@ -203,8 +213,9 @@ def main() -> None:
     connection.close()
     try:
         ports = [cluster.start_web(f"bench-web-{i}") for i in range(args.workers)]
+        doomed = {"CARE_TEST_EXIT_AFTER_CLAIM": str(args.kill_after_claim)} if args.kill_after_claim else None
         for i in range(args.schedulers):
-            cluster.start_scheduler(f"bench-scheduler-{i}")
+            cluster.start_scheduler(f"bench-scheduler-{i}", env=doomed)
         run_seconds = 2 + 41 * args.spacing
         ctx = mp.get_context("spawn")
         results = ctx.Queue()
@@ -232,6 +243,19 @@ def main() -> None:
         national = User.objects.get(email="equipe.nationale@care.demo")
         for exercise in Exercise.objects.all():
             control.do_start(national, exercise, speed=1.0)
+        if args.kill_scheduler_at or args.kill_after_claim:
+            import threading
+
+            def replace_schedulers() -> None:
+                for i in range(args.schedulers):
+                    if cluster.processes[f"bench-scheduler-{i}"].poll() is None:
+                        cluster.kill(f"bench-scheduler-{i}")
+                    else:  # died of itself (--kill-after-claim)
+                        cluster.processes.pop(f"bench-scheduler-{i}")
+                cluster.start_scheduler("bench-scheduler-relief")
+                print(f"planificateurs remplacés à {time.monotonic() - t0:.1f} s", flush=True)
+
+            threading.Timer(args.kill_scheduler_at or 5.0, replace_schedulers).start()
         received: list[tuple[int, float]] = []
         fanout: list[float] = []
         totals = {"connected": 0, "failed": 0, "lost": 0, "duplicates": 0}

@@ -125,11 +125,19 @@ def publish_batch(items: list[tuple[list[str], dict]]) -> None:
         by_audience: dict[str, list[str]] = {}
         for group in groups:
             by_audience.setdefault(audience_of(group), []).append(group)
+        shares: list[tuple[dict, list[str]]] = []  # the players' and the observers' shares are often the same
         for audience, audience_groups in by_audience.items():
             shared = payloads.for_audience(audience, event)
-            if shared is not None:  # encoded once here, not once per subscriber by each consumer
-                messages.append((audience_groups, {"type": "live.event",
-                                                   "text": json.dumps(shared, cls=DjangoJSONEncoder)}))
+            if shared is None:
+                continue
+            same = next((share for share in shares if share[0] == shared), None)
+            if same is None:
+                shares.append((shared, list(audience_groups)))
+            else:
+                same[1].extend(audience_groups)
+        # encoded once here, not once per subscriber by each consumer
+        messages += [(share_groups, {"type": "live.event", "text": json.dumps(shared, cls=DjangoJSONEncoder)})
+                     for shared, share_groups in shares]
     send_messages(messages)
 
 
