@@ -85,6 +85,8 @@ def detail(request, pk):
         "members": members if can_manage else [m for m in members if m.role != "observer" or my_role],
         "stimulus_count": exercise.stimuli.count() if can_manage else None,
         "editable": exercise.status in service.EDITABLE_STATUSES,
+        # members answer the hot debrief; others read a validated RETEX, unless its kit is under their embargo
+        "retex_link": exercise.is_over and (my_role is not None or not access.is_embargoed(request.user, exercise)),
         "breadcrumb_data": {"links": [{"url": "/exercices/", "title": "Exercices"}], "current": exercise.title},
     }
     if can_manage:
