@@ -68,7 +68,8 @@ def create(request):
             messages.success(request, "Exercice créé. Renseignez maintenant les variables du kit et invitez les "
                                       "participants.")
             return redirect("exercises:detail", pk=exercise.pk)
-    context.update({"form": form, "recommendation": recommendation, "kits": kits})
+    context.update({"form": form, "recommendation": recommendation, "kits": kits,
+                    "recommendation_embargoed": bool(recommendation.kit and recommendation.kit.pk in embargo)})
     return render(request, "exercises/create.html", context)
 
 
