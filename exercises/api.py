@@ -55,7 +55,7 @@ class ExerciseViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=StimulusSerializer(many=True))
     @action(detail=True)
-    def chronogramme(self, request, pk=None):
+    def chronogramme(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the suffix as `format`
         """The exercise's stimuli: animation team only until the end of the exercise (404 otherwise)."""
         exercise = self.get_object()
         if not access.can_read_animator_kit(request.user, exercise):

@@ -195,3 +195,12 @@ def test_a_stimulus_added_live_keeps_the_story_clock(exercise, rssi_nantes, quie
                                   title="Flash de la radio locale", content="La radio évoque une panne.")
     assert row.stimulus.story_time == control.story_time_at(exercise, row.due_offset) != "J 00:00"
     assert row.payload["channel_label"] == "Reportage télévisé ou radio"
+
+
+def test_the_api_chronogramme_with_a_format_suffix_answers_404_to_a_player_not_500(exercise, player, rssi_nantes,
+                                                                                  client):
+    client.force_login(player)
+    assert client.get(f"/api/v1/exercices/{exercise.pk}/chronogramme.json").status_code == 404
+    client.force_login(rssi_nantes)
+    response = client.get(f"/api/v1/exercices/{exercise.pk}/chronogramme.json")
+    assert response.status_code == 200 and response.json()
