@@ -1,5 +1,7 @@
 """The scheduler loop: a separate process in production (`manage.py run_scheduler`, several may run), or a thread
-inside the web process for the embedded default (CARE_INPROCESS_SCHEDULER=1, set by scripts/demo)."""
+inside the web process for the embedded default (CARE_INPROCESS_SCHEDULER=1, set by scripts/demo). Every pass of
+any of them also publishes again what another (dead) scheduler committed as sent but never published
+(delivery.republish_unpublished)."""
 
 from __future__ import annotations
 
