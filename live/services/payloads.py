@@ -15,7 +15,8 @@ TEAM, OBSERVERS, PLAYERS = "team", "observers", "players"
 
 # What the crisis-cell page (static/live/live.js) renders of a stimulus; the observers' page uses the same keys.
 STIMULUS_KEYS = ("type", "id", "code", "channel", "channel_label", "sender", "sender_label", "recipients",
-                 "story_time", "title", "html", "attachments", "offset", "late", "sent_ms")
+                 "story_time", "title", "html", "attachments", "offset", "late", "sent_ms",
+                 "read")  # read: this player opened it (their own catch-up snapshot only)
 ATTACHMENT_KEYS = ("name", "content")
 MESSAGE_KEYS = ("type", "id", "from_actor", "to_actor", "to_roles", "author", "subject", "body", "channel", "offset",
                 "reply_to")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts import access
 from exercises.models import Exercise, Member, MemberRole
-from live.models import LiveState, LogEntry, Message
+from live.models import LiveState, LogEntry, Message, Receipt
 from live.services import clock, events, payloads
 from live.services.cell import log_event, member_of, message_event, visible_deliveries
 from live.services.delivery import event_of
@@ -55,11 +55,16 @@ def snapshot_for(user, exercise: Exercise) -> list[dict] | None:
     state = LiveState.objects.filter(exercise=exercise).select_related("exercise").first()
     if state:
         found.append(clock.snapshot(state))
-    found += [event_of(d) for d in visible_deliveries(exercise, member, team)]
+    deliveries = [event_of(d) for d in visible_deliveries(exercise, member, team)]
+    if audience == payloads.PLAYERS:  # what this player has opened (« lu »), so a reload keeps the unread counters
+        opened = set(Receipt.objects.filter(member=member, read_at__isnull=False).values_list("delivery_id", flat=True))
+        deliveries = [{**event, "read": event["id"] in opened} for event in deliveries]
+    found += deliveries
+    roles = set(member.played_roles) if member is not None else set()
     for message in Message.objects.filter(exercise=exercise).select_related("author"):
         if team or observer or (member.role == MemberRole.PLAYER and (
-                member.cell_role in message.to_roles or "cellule" in message.to_roles
-                or (message.author is not None and message.author.cell_role == member.cell_role))):
+                roles & set(message.to_roles) or "cellule" in message.to_roles
+                or (message.author is not None and message.author.cell_role in roles))):
             author = message.from_actor or (message.author.full_name if message.author else "")
             found.append(message_event(message, author))
     found += [log_event(e) for e in LogEntry.objects.filter(exercise=exercise).select_related("author")

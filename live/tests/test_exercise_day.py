@@ -204,3 +204,16 @@ def test_the_api_chronogramme_with_a_format_suffix_answers_404_to_a_player_not_5
     client.force_login(rssi_nantes)
     response = client.get(f"/api/v1/exercices/{exercise.pk}/chronogramme.json")
     assert response.status_code == 200 and response.json()
+
+
+def test_a_reloaded_cell_knows_what_the_player_already_opened(exercise, rssi_nantes, player, quiet):
+    control.do_start(rssi_nantes, exercise)
+    exercise.refresh_from_db()
+    rows = [d for d in Delivery.objects.filter(exercise=exercise, manual=False)
+            if "cellule" in d.recipients or "direction" in d.recipients][:2]
+    for row in rows:
+        control.do_trigger(rssi_nantes, exercise, row.pk)
+    cell.do_receipt(player, exercise, rows[0].pk)
+    read = {e["id"]: e["read"] for e in snapshot_for(player, exercise) if e["type"] == "stimulus"}
+    assert read == {rows[0].pk: True, rows[1].pk: False}
+    assert all("read" not in e for e in snapshot_for(rssi_nantes, exercise) if e["type"] == "stimulus")

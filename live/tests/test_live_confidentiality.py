@@ -66,7 +66,7 @@ def _assert_no_script(events: list[dict]) -> None:
             assert "script_html" not in event and "due_ms" not in event
             assert set(event) <= {"type", "id", "code", "channel", "channel_label", "sender", "sender_label",
                                   "recipients", "story_time", "title", "html", "attachments", "offset", "late",
-                                  "sent_ms"}
+                                  "sent_ms", "read"}
 
 
 def test_players_and_observers_never_get_the_animator_script_live_or_on_catch_up(exercise, rssi_nantes, player,
