@@ -17,7 +17,8 @@ STIMULUS = {"type": "stimulus", "id": 7, "code": "S-001", "channel": "phone", "c
 
 def test_players_and_observers_get_new_dicts_of_the_named_keys_only():
     for share in (payloads.for_players(STIMULUS), payloads.for_observers(STIMULUS)):
-        assert set(share) == set(payloads.STIMULUS_KEYS)
+        assert set(share) == set(payloads.STIMULUS_KEYS) & set(STIMULUS)
+        assert not {"script_html", "due_ms", "expected_reactions", "hints", "criteria", "animator_notes"} & set(share)
         assert share["attachments"] == [{"name": "note.txt", "content": "…"}]
         assert share["attachments"][0] is not STIMULUS["attachments"][0]
     assert "script_html" in STIMULUS and "due_ms" in STIMULUS  # the original is untouched
