@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import access
+from core.db import retry_if_locked
 from exercises.models import Exercise, Member, MemberRole, Status
 from live.models import (
     Delivery,
@@ -65,6 +66,7 @@ def _player(user, exercise: Exercise) -> Member:
     return member
 
 
+@retry_if_locked()
 @transaction.atomic
 def do_receipt(user, exercise: Exercise, delivery_id: int, *, acknowledge: bool = False) -> Receipt:
     """« lu » is recorded when the player opens the message, « reçu » when they acknowledge it."""
@@ -85,6 +87,7 @@ def do_receipt(user, exercise: Exercise, delivery_id: int, *, acknowledge: bool 
     return receipt
 
 
+@retry_if_locked()
 @transaction.atomic
 def do_reply(user, exercise: Exercise, *, body: str, delivery_id: int | None = None, to_actor: str = "",
              to_role: str = "", subject: str = "") -> Message:
@@ -147,6 +150,7 @@ def message_event(message: Message, author_label: str) -> dict:
             "channel": message.channel, "offset": message.offset, "reply_to": message.delivery_id}
 
 
+@retry_if_locked()
 @transaction.atomic
 def do_log(user, exercise: Exercise, *, text: str, kind: str = LogKind.ENTRY, owner: str = "", rationale: str = "",
            status: str = "", team: bool = False) -> LogEntry:
@@ -177,6 +181,7 @@ def _log_groups(exercise: Exercise, team: bool) -> list[str]:
     return [events.group_cell(exercise.pk), events.group_team(exercise.pk), events.group_observers(exercise.pk)]
 
 
+@retry_if_locked()
 @transaction.atomic
 def do_set_action_status(user, exercise: Exercise, entry_id: int, status: str) -> LogEntry:
     _player(user, exercise)
@@ -205,6 +210,7 @@ def _observer(user, exercise: Exercise) -> Member:
     return member
 
 
+@retry_if_locked()
 @transaction.atomic
 def do_rate(user, exercise: Exercise, criterion: str, value: str) -> Rating:
     member = _observer(user, exercise)
@@ -219,6 +225,7 @@ def do_rate(user, exercise: Exercise, criterion: str, value: str) -> Rating:
     return rating
 
 
+@retry_if_locked()
 @transaction.atomic
 def do_observe(user, exercise: Exercise, *, text: str, criterion: str = "", delivery_id: int | None = None,
                log_entry_id: int | None = None) -> Observation:
