@@ -46,13 +46,14 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         ip = throttling.client_ip(request)
-        if throttling.is_locked(email, ip):
-            throttling.record_failure(email, ip, "verrouillage")
+        # the attempt is reserved (checked and counted atomically) before the slow password hash
+        if throttling.reserve_attempt(email, ip) is None:
+            throttling.record_failure(email, ip, "verrouillage", reserved=True)
             form.add_error(None, LOCKED_MESSAGE)
         else:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
-                throttling.record_failure(email, ip, "mot de passe ou identifiant incorrect")
+                throttling.record_failure(email, ip, "mot de passe ou identifiant incorrect", reserved=True)
                 form.add_error(None, "Adresse électronique ou mot de passe incorrect.")
             else:
                 throttling.clear_failures(email)
@@ -88,13 +89,15 @@ def totp_view(request):
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip = throttling.client_ip(request)
-        if throttling.is_locked(user.email, ip):
+        reservation = throttling.reserve_attempt(user.email, ip)
+        if reservation is None:
             form.add_error(None, LOCKED_MESSAGE)
         elif second_factor.verify(device, form.cleaned_data["code"]):
+            throttling.release(reservation)
             _finish_login(request, user, device)
             return redirect(next_url)
         else:
-            throttling.record_failure(user.email, ip, "code TOTP incorrect")
+            throttling.record_failure(user.email, ip, "code TOTP incorrect", reserved=True)
             form.add_error("code", "Code incorrect ou expiré.")
     return render(request, "accounts/totp.html", {"form": form})
 
