@@ -132,6 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_MAX_FAILURES = env_int("CARE_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("CARE_LOGIN_LOCKOUT_MINUTES", 15)
 OTP_TOTP_ISSUER = "Plateforme CaRE"
+CARE_INVITATION_DAYS = env_int("CARE_INVITATION_DAYS", 14)  # days before an exercise invitation link expires
 
 # OpenID Connect (Pro Santé Connect), off by default.
 OIDC_ENABLED = env_bool("OIDC_ENABLED", False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -157,7 +158,8 @@ def _member_defaults(role: str, cell_role: str, data: KitData) -> str:
 @transaction.atomic
 def do_add_member(user, exercise: Exercise, *, email: str, full_name: str, role: str,
                   cell_role: str = "") -> tuple[Member, str]:
-    """Adds a person and returns the raw invitation token (shown once, sent by e-mail; only its hash is kept)."""
+    """Adds a person and returns the raw invitation token (sent by e-mail to the invitee only, never shown to the
+    animator; only its hash is kept; it expires after CARE_INVITATION_DAYS)."""
     _require_manager(user, exercise)
     if role not in MemberRole.values:
         raise ValidationError({"role": "Rôle inconnu."})
@@ -187,11 +189,40 @@ def do_remove_member(user, member: Member) -> None:
     member.delete()
 
 
-def member_for_token(token: str) -> Member | None:
+def invitation_expires_at(member: Member) -> dt.datetime | None:
+    if member.invited_at is None:
+        return None
+    return member.invited_at + dt.timedelta(days=settings.CARE_INVITATION_DAYS)
+
+
+def invitation_expired(member: Member) -> bool:
+    """A pending invitation older than CARE_INVITATION_DAYS: its link no longer works (the animator renews it)."""
+    expires = invitation_expires_at(member)
+    return member.accepted_at is None and expires is not None and timezone.now() >= expires
+
+
+def _member_by_token(token: str) -> Member | None:
     if not token:
         return None
     return (Member.objects.select_related("exercise", "user").filter(token_hash=hash_token(token))
             .exclude(token_hash="").first())
+
+
+def member_for_token(token: str) -> Member | None:
+    """The member a valid (known, unused, unexpired) invitation link belongs to."""
+    member = _member_by_token(token)
+    return None if member is None or invitation_expired(member) else member
+
+
+def token_expired(token: str) -> bool:
+    """The link was a real invitation, now expired (to tell the invitee to ask for a new one)."""
+    member = _member_by_token(token)
+    return member is not None and invitation_expired(member)
+
+
+def _require_unexpired(member: Member) -> None:
+    if invitation_expired(member):
+        raise ValidationError("Cette invitation a expiré : demandez-en une nouvelle au directeur d'exercice.")
 
 
 @transaction.atomic
@@ -199,6 +230,7 @@ def do_accept_invitation(member: Member, user) -> Member:
     """Binds the invitation to `user` (an existing account logged in, or one just created for the invitee)."""
     if user.email.lower() != member.email.lower():
         raise PermissionDenied("Cette invitation est adressée à une autre personne.")
+    _require_unexpired(member)
     member.user = user
     member.accepted_at = timezone.now()
     member.token_hash = ""
@@ -208,6 +240,7 @@ def do_accept_invitation(member: Member, user) -> Member:
 
 @transaction.atomic
 def do_create_invited_account(member: Member, full_name: str, password: str):
+    _require_unexpired(member)
     User = get_user_model()
     if User.objects.filter(email__iexact=member.email).exists():
         raise ValidationError("Un compte existe déjà pour cette adresse : connectez-vous pour accepter l'invitation.")

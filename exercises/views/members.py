@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -14,10 +15,11 @@ from exercises.services.communication import send_invitation
 from exercises.views import managed_exercise
 
 
-def _invite(request, member, token: str) -> str:
+def _invite(request, member, token: str) -> None:
+    """Sends the personal link to the invitee only: never shown on screen, so that only the owner of the address can
+    use it (the animator could otherwise create the invitee's account with a password of his choice)."""
     link = request.build_absolute_uri(reverse("exercises:invitation", args=[token]))
     send_invitation(member.exercise, member, link)
-    return link
 
 
 @login_required
@@ -33,12 +35,13 @@ def members(request, pk):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            link = _invite(request, member, token)
-            messages.success(request, f"{member.full_name} ajouté(e) ; invitation envoyée à {member.email}. "
-                                      f"Lien personnel (affiché une seule fois) : {link}")
+            _invite(request, member, token)
+            messages.success(request, f"{member.full_name} ajouté(e) ; invitation envoyée à {member.email} "
+                                      f"(lien personnel valable {settings.CARE_INVITATION_DAYS} jours).")
             return redirect("exercises:members", pk=pk)
     roles = {r["id"]: r["label"] for r in data.meta["cell_roles"]}
     rows = [{"member": m, "cell_role_label": roles.get(m.cell_role, ""), "remove_modal": f"confirm-remove-{m.pk}",
+             "invitation_expired": service.invitation_expired(m),
              "removal_text": f"{m.full_name} ({m.email}) n'aura plus accès à l'exercice et son lien d'invitation ne "
                              "fonctionnera plus ; pour le réintégrer, il faudra l'inviter de nouveau."}
             for m in exercise.members.select_related("user")]
@@ -46,6 +49,7 @@ def members(request, pk):
     return render(request, "exercises/members.html", {
         "title": "Participants", "exercise": exercise, "form": form, "rows": rows,
         "uncovered_roles": [label for rid, label in roles.items() if rid not in covered],
+        "invitation_days": settings.CARE_INVITATION_DAYS,
     })
 
 
@@ -60,9 +64,9 @@ def member_action(request, pk, member_pk):
             service.do_remove_member(request.user, member)
             messages.success(request, f"{member.full_name} retiré(e) de l'exercice.")
         else:
-            link = _invite(request, member, service.do_renew_invitation(request.user, member))
+            _invite(request, member, service.do_renew_invitation(request.user, member))
             messages.success(request, f"Nouvelle invitation envoyée à {member.email} (l'ancien lien ne fonctionne "
-                                      f"plus). Lien : {link}")
+                                      f"plus ; le nouveau est valable {settings.CARE_INVITATION_DAYS} jours).")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("exercises:members", pk=pk)
@@ -72,7 +76,8 @@ def member_action(request, pk, member_pk):
 def invitation(request, token):
     member = service.member_for_token(token)
     if member is None:
-        return render(request, "exercises/invitation_invalid.html", {"title": "Invitation"}, status=404)
+        return render(request, "exercises/invitation_invalid.html", {
+            "title": "Invitation", "expired": service.token_expired(token)}, status=404)
     from django.contrib.auth import get_user_model
 
     has_account = get_user_model().objects.filter(email__iexact=member.email).exists()
