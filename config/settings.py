@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,9 +177,11 @@ CARE_MAIL_DOMAIN = env_str("CARE_MAIL_DOMAIN", "care.example")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
-# Upload limits (parsed safely everywhere: defusedxml, size caps).
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CARE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Upload limits (parsed safely everywhere: defusedxml, size caps). A larger non-file body is RequestDataTooBig,
+# answered 400; uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, each form caps their size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CARE_MAX_UPLOAD_BYTES", 2_621_440)  # 2.5 Mo of form fields
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Security defaults are the production ones; only debug/demo relaxes them.
 SECURE_COOKIES = env_bool("CARE_SECURE_COOKIES", not DEBUG)

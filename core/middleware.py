@@ -38,3 +38,31 @@ class AuditActorMiddleware:
             return self.get_response(request)
         finally:
             _actor.reset(token)
+
+
+NUL_MESSAGE = ("Requête refusée : un paramètre contient un caractère nul (\\x00), qui n'est accepté dans aucun "
+               "champ. Retirez-le de l'adresse ou du formulaire puis réessayez.")
+
+
+class RejectNulBytesMiddleware:
+    """400 for a query string or form field (key or value) containing a NUL byte.
+
+    PostgreSQL refuses NUL in text (DataError, a 500 in any view that filters or saves the value); no field of
+    the platform accepts it, so such a request is refused before any view runs. Forms are read only for
+    urlencoded and multipart bodies (Django's own parsing, with its size limits: RequestDataTooBig is a 400).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _has_nul(data) -> bool:
+        return any("\x00" in key or any("\x00" in value for value in values if isinstance(value, str))
+                   for key, values in data.lists())
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+
+        if self._has_nul(request.GET) or (request.method == "POST" and self._has_nul(request.POST)):
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts import access
+from core.http import no_store
 from core.pdf import pdf_response
 from kits.models import EvaluationGrid, Kit, KitLevel, Overlay
 from kits.services.chronogramme_xlsx import export_workbook
@@ -80,6 +81,7 @@ def _animator_kit(request, slug: str) -> Kit:
 
 @login_required
 @require_safe
+@no_store
 def animator(request, slug):
     kit = _animator_kit(request, slug)
     data = kit_data(kit.current)
@@ -91,6 +93,7 @@ def animator(request, slug):
 
 @login_required
 @require_safe
+@no_store
 def chronogramme_xlsx(request, slug):
     kit = _animator_kit(request, slug)
     data = kit_data(kit.current)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from core.confirmation import require_confirmation
+from core.http import no_store
 from exercises.models import MemberRole
 from exercises.services import roles
 from exercises.services.preparation import exercise_kit
@@ -34,6 +35,7 @@ def _int(value, default=None):
 
 
 @login_required
+@no_store
 def console(request, pk):
     exercise = managed_exercise(request, pk)
     data = exercise_kit(exercise)
@@ -240,6 +242,7 @@ def cell_action(request, pk):
 
 
 @login_required
+@no_store
 def export(request, pk):
     """Crisis log, messages, stimuli sent, ratings and observations: the team any time, everyone after the end."""
     exercise = visible_exercise(request, pk)

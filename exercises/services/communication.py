@@ -56,9 +56,21 @@ def messages(exercise: Exercise) -> list[Message]:
     return sorted(found, key=lambda m: m.send_on)
 
 
+_ICS_CONTROLS = {c: None for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]}  # CR is replaced first
+
+
 def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n") \
-        .replace("\n", "\\n")
+    """RFC 5545 §3.3.11 TEXT: backslash, semicolon and comma escaped; every line break (CRLF, a lone CR, a lone
+    LF) becomes the two characters « \\n », so a value can never start a property line of its own; the other
+    control characters (not allowed in TEXT) are dropped. Lines are folded by _fold."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n").translate(_ICS_CONTROLS)
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def subject_line(text: str) -> str:
+    """An e-mail subject on one line: CR, LF and the other control characters become spaces (Django refuses a
+    header with a line break: BadHeaderError), runs of spaces collapse."""
+    return " ".join("".join(" " if (ord(c) < 0x20 or c in "\x7f\x85\u2028\u2029") else c for c in text).split())
 
 
 def _fold(line: str) -> str:
@@ -117,7 +129,7 @@ def do_send_message(user, exercise: Exercise, message_id: str, audience: str, ex
         raise ValidationError("Aucun destinataire : ajoutez des membres à l'exercice ou des adresses.")
     calendar = ics(exercise, message.body) if message.with_calendar else None
     for address in addresses:  # one e-mail per person: addresses are not disclosed to each other
-        email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [address])
+        email = EmailMessage(subject_line(message.subject), message.body, settings.DEFAULT_FROM_EMAIL, [address])
         if calendar:
             email.attach("exercice.ics", calendar, "text/calendar; method=REQUEST; charset=UTF-8")
         email.send()
@@ -134,6 +146,7 @@ def send_invitation(exercise: Exercise, member, link: str) -> None:
             f"{local.strftime('%H h %M')}, {exercise.place}, en tant que {member.get_role_display().lower()}.\n\n"
             f"Votre lien personnel (ne le transférez pas) :\n{link}\n\n"
             "Ce lien vous donne accès aux documents de préparation sur la plateforme CaRE.\n")
-    email = EmailMessage(f"Invitation : {exercise.title}", body, settings.DEFAULT_FROM_EMAIL, [member.email])
+    email = EmailMessage(subject_line(f"Invitation : {exercise.title}"), body, settings.DEFAULT_FROM_EMAIL,
+                         [member.email])
     email.attach("exercice.ics", ics(exercise, body), "text/calendar; method=REQUEST; charset=UTF-8")
     email.send()

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import access
+from core.http import no_store
 from core.pdf import pdf_response
 from exercises.forms import ChronogrammeImportForm
 from exercises.services import preparation as service
@@ -54,6 +55,7 @@ def _animator_context(exercise):
 
 @login_required
 @require_safe
+@no_store
 def animator(request, pk):
     exercise = animator_exercise(request, pk)
     return render(request, "exercises/animator_kit.html", {**_animator_context(exercise), "title": "Kit animateur"})
@@ -61,6 +63,7 @@ def animator(request, pk):
 
 @login_required
 @require_safe
+@no_store
 def animator_pdf(request, pk):
     exercise = animator_exercise(request, pk)
     return pdf_response("exercises/pdf/animator_kit.html", _animator_context(exercise), f"kit-animateur-{exercise.pk}")
@@ -68,6 +71,7 @@ def animator_pdf(request, pk):
 
 @login_required
 @require_safe
+@no_store
 def binder_pdf(request, pk):
     """Everything needed to run the exercise on paper, without the platform."""
     exercise = animator_exercise(request, pk)
@@ -80,6 +84,7 @@ def binder_pdf(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@no_store
 def chronogramme(request, pk):
     exercise = animator_exercise(request, pk)
     can_edit = access.can_manage_exercise(request.user, exercise) and exercise.status in service.EDITABLE_STATUSES
@@ -115,6 +120,7 @@ def chronogramme(request, pk):
 
 @login_required
 @require_safe
+@no_store
 def chronogramme_xlsx(request, pk):
     exercise = animator_exercise(request, pk)
     data = service.exercise_kit(exercise)

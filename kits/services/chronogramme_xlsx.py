@@ -219,16 +219,38 @@ def _cell(field: str, value: Any) -> Any:
     return _text(value)
 
 
+UNREADABLE = ("classeur illisible ou endommagé ({}) : enregistrez-le de nouveau depuis Excel ou LibreOffice "
+              "au format .xlsx, ou repartez du classeur exporté par la plateforme")
+
+
+def _read_book(data: bytes) -> tuple[list[tuple], list[tuple] | None]:
+    """Every row of the chronogramme sheet and of the attachments sheet (None when absent), read in one go.
+
+    openpyxl reads a read-only workbook lazily: a damaged archive (bad CRC, truncated deflate stream, missing
+    part) only fails while the rows are iterated, as zipfile.BadZipFile, zlib.error, KeyError, EOFError or an XML
+    error. Reading everything here turns any of them into ChronogrammeImportError before anything is validated.
+    """
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            if SHEET not in book.sheetnames:
+                raise ChronogrammeImportError([CellError(0, "", f"onglet « {SHEET} » introuvable")])
+            rows = list(book[SHEET].iter_rows(values_only=True, max_row=MAX_ROWS + 2))
+            attachment_rows = (list(book[ATTACHMENTS_SHEET].iter_rows(min_row=2, values_only=True))
+                               if ATTACHMENTS_SHEET in book.sheetnames else None)
+        finally:
+            book.close()
+    except ChronogrammeImportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure (zipfile, zlib, KeyError, openpyxl, XML) is a bad file
+        raise ChronogrammeImportError([CellError(0, "", UNREADABLE.format(exc.__class__.__name__))]) from exc
+    return rows, attachment_rows
+
+
 def import_workbook(data: bytes, meta: dict, criteria: set[str]) -> list[dict]:
     """The stimuli of an uploaded workbook, or ChronogrammeImportError listing every bad cell."""
     _check_container(data)
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file for the user
-        raise ChronogrammeImportError([CellError(0, "", f"classeur illisible ({exc.__class__.__name__})")]) from exc
-    if SHEET not in book.sheetnames:
-        raise ChronogrammeImportError([CellError(0, "", f"onglet « {SHEET} » introuvable")])
-    rows = list(book[SHEET].iter_rows(values_only=True, max_row=MAX_ROWS + 2))
+    rows, attachment_rows = _read_book(data)
     if not rows:
         raise ChronogrammeImportError([CellError(1, "", "onglet vide")])
     header = [_text(h).strip() for h in rows[0]]
@@ -259,7 +281,7 @@ def import_workbook(data: bytes, meta: dict, criteria: set[str]) -> list[dict]:
             stimulus.pop("script", None)
         row_of[stimulus.get("id", "")] = number
         stimuli.append(stimulus)
-    _attach(book, stimuli, row_of, errors)
+    _attach(attachment_rows, stimuli, row_of, errors)
     if errors:
         raise ChronogrammeImportError(errors)
     validator = stimulus_validator()
@@ -296,11 +318,12 @@ def _explain(error, stimulus: dict) -> str:
     return error.message
 
 
-def _attach(book, stimuli: list[dict], row_of: dict[str, int], errors: list[CellError]) -> None:
-    if ATTACHMENTS_SHEET not in book.sheetnames:
+def _attach(attachment_rows: list[tuple] | None, stimuli: list[dict], row_of: dict[str, int],
+            errors: list[CellError]) -> None:
+    if attachment_rows is None:
         return
     by_id = {s.get("id"): s for s in stimuli}
-    for number, values in enumerate(book[ATTACHMENTS_SHEET].iter_rows(min_row=2, values_only=True), start=2):
+    for number, values in enumerate(attachment_rows, start=2):
         values = [*values, None, None, None, None][:4]
         if all(v in (None, "") for v in values):
             continue
