@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 CLOSE_LOGGED_OUT = 4401
 CLOSE_MEMBERSHIP_ENDED = 4403
 CLOSE_NO_ACCESS = 4404
+REGROUP = 4000  # not a close: a player's covered roles changed, the socket re-joins its groups
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -78,6 +79,28 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             pk=self.exercise_id).first()
         return (groups_for(user, exercise) or None) if exercise else None
 
+    async def _regroup(self) -> None:
+        """The roles a player covers changed: join the new groups, leave the old ones, and send a fresh snapshot
+        (what the newly covered roles already received; the page deduplicates by id)."""
+        setup = await database_sync_to_async(self._setup_for_user)()
+        if setup is None:
+            await self._end(CLOSE_MEMBERSHIP_ENDED)
+            return
+        groups, snapshot = setup
+        own, current = self.groups_joined[0], set(self.groups_joined[1:])
+        for group in current - set(groups):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in set(groups) - current:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = [own, *groups]
+        await self.send_json({"type": "snapshot", "events": snapshot})
+
+    def _setup_for_user(self):
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(pk=self.user_id, is_active=True).first()
+        return self._setup(user, self.exercise_id) if user is not None else None
+
     async def _end(self, code: int) -> None:
         self.ended = True
         for group in self.groups_joined:
@@ -110,6 +133,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if message.get("session") is not None and message["session"] != self.session_key:
             return
         code = message.get("code", CLOSE_MEMBERSHIP_ENDED)
+        if code == REGROUP:
+            await self._regroup()
+            return
         if code == CLOSE_MEMBERSHIP_ENDED:
             groups = await database_sync_to_async(self._groups_now)()
             if groups is not None and sorted(groups) == sorted(self.groups_joined[1:]):

@@ -12,11 +12,10 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 
 from exercises.models import Member
+from live.consumers import CLOSE_LOGGED_OUT, CLOSE_MEMBERSHIP_ENDED, REGROUP
 
 logger = logging.getLogger(__name__)
-CLOSE_LOGGED_OUT = 4401
-CLOSE_MEMBERSHIP_ENDED = 4403
-_MEMBER_ACCESS = ("user_id", "role", "cell_role")  # what decides the groups of a member's socket
+_MEMBER_ACCESS = ("user_id", "role", "cell_role", "covers")  # what decides the groups of a member's socket
 
 
 def _close_after_commit(user_id: int | None, code: int, *, exercise_id: int | None = None,
@@ -50,7 +49,8 @@ def member_saved(sender, instance, created, raw=False, **kwargs) -> None:
     if created or raw or before is None or before == instance._live_access:
         return
     old_user = before[0]
-    _close_after_commit(old_user, CLOSE_MEMBERSHIP_ENDED, exercise_id=instance.exercise_id)
+    code = REGROUP if before[:3] == instance._live_access[:3] else CLOSE_MEMBERSHIP_ENDED
+    _close_after_commit(old_user, code, exercise_id=instance.exercise_id)
 
 
 def member_deleted(sender, instance, **kwargs) -> None:

@@ -20,8 +20,9 @@ from exercises.services import roles
 from exercises.services.preparation import exercise_kit
 from exercises.views import managed_exercise, visible_exercise
 from kits.models import Channel
+from kits.services.stimuli import format_offset
 from live.models import LatePolicy, LiveState, LogKind, LogStatus, Rating
-from live.services import cell, clock, control
+from live.services import cell, control
 from live.services.export import live_workbook
 from live.services.snapshot import snapshot_for
 from retex.services.plan import followed_criteria
@@ -48,10 +49,8 @@ def console(request, pk):
     for delivery in deliveries:
         delivery.recipient_labels = [role_labels.get(r, r) for r in delivery.recipients]
         delivery.reaches_nobody = roles.reaches_nobody(delivery.recipients, played)
-    now_offset = clock.offset_at(state) if state else 0.0
-    starts = control.phase_starts(exercise)
-    phases = [{**p, "skipped": control.skipped_by_jump(exercise, starts[p["id"]], now_offset)
-               if state and p["id"] in starts else [], "available": p["id"] in starts}
+    previews = control.jump_previews(exercise, state, deliveries) if state else {}
+    phases = [{**p, "skipped": previews.get(p["id"], []), "available": p["id"] in previews}
               for p in data.meta["phases"]]
     return render(request, "live/console.html", {
         "title": "Console d'animation", "exercise": exercise, "state": state, "deliveries": deliveries,
@@ -184,8 +183,7 @@ def observe(request, pk):
 def _timed(observations) -> list:
     rows = list(observations)
     for row in rows:
-        seconds = max(0, int(row.offset))
-        row.offset_label = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+        row.offset_label = format_offset(max(0, int(row.offset)))
     return rows
 
 

@@ -98,6 +98,8 @@ def detail(request, pk):
         context["coverage"] = roles.role_coverage(exercise, data.meta["cell_roles"], members)
         context["unplayed"] = [line for line in context["coverage"] if not line.played]
         context["players"] = [m for m in members if m.role == "player"]
+        context["can_cover"] = bool(context["players"]) and exercise.status in (
+            *service.EDITABLE_STATUSES, Status.RUNNING, Status.PAUSED)
         if not exercise.is_over:  # progress since last year: the plan's open actions and the criteria they follow
             context["open_actions"] = list(open_actions(exercise.establishment)[:20])
     return render(request, "exercises/detail.html", context)

@@ -117,12 +117,18 @@ def phase_starts(exercise: Exercise) -> dict[str, float]:
     return starts
 
 
-def skipped_by_jump(exercise: Exercise, target: float, now_offset: float) -> list[Delivery]:
+def _skipped(deliveries, target: float, now_offset: float) -> list[Delivery]:
     """What a jump forward to `target` would mark « non joué »: automatic stimuli not yet sent before it."""
     if target <= now_offset:
         return []
-    return list(Delivery.objects.filter(exercise=exercise, status=DeliveryStatus.PENDING, manual=False,
-                                        due_offset__lt=target).order_by("due_offset", "pk"))
+    return [d for d in deliveries if d.status == DeliveryStatus.PENDING and not d.manual and d.due_offset < target]
+
+
+def jump_previews(exercise: Exercise, state: LiveState, deliveries: list[Delivery]) -> dict[str, list[Delivery]]:
+    """For each phase the console may jump to, the stimuli the jump would skip (asked before, said after)."""
+    now_offset = clock.offset_at(state)
+    ordered = sorted(deliveries, key=lambda d: (d.due_offset, d.pk))
+    return {phase: _skipped(ordered, target, now_offset) for phase, target in phase_starts(exercise).items()}
 
 
 @transaction.atomic
@@ -137,7 +143,9 @@ def do_jump(user, exercise: Exercise, phase: str) -> list[Delivery]:
     if target is None:
         raise ValidationError("Phase inconnue.")
     now = timezone.now()
-    skipped = skipped_by_jump(exercise, target, clock.offset_at(state, now))
+    pending = Delivery.objects.filter(exercise=exercise, status=DeliveryStatus.PENDING, manual=False,
+                                      due_offset__lt=target).order_by("due_offset", "pk")
+    skipped = _skipped(list(pending), target, clock.offset_at(state, now))
     Delivery.objects.filter(pk__in=[d.pk for d in skipped]).update(status=DeliveryStatus.SKIPPED, due_at=None)
     state.base_offset, state.base_wall = target, now
     state.save()
@@ -304,7 +312,8 @@ def do_reroute(user, exercise: Exercise, delivery_id: int, roles: list[str]) -> 
 
 
 def do_set_cover(user, exercise: Exercise, member_id: int, roles: list[str]):
-    """A player also receives the stimuli of unplayed roles; their open page reconnects to get them."""
+    """A player also receives the stimuli of unplayed roles; their open sockets re-join their groups at once
+    (live.signals: a change of `covers` re-groups, it does not close)."""
     from exercises.models import Member
     from exercises.services.preparation import exercise_kit
     from exercises.services.roles import do_set_cover as set_cover
@@ -312,7 +321,4 @@ def do_set_cover(user, exercise: Exercise, member_id: int, roles: list[str]):
     member = Member.objects.filter(pk=member_id, exercise=exercise).first()
     if member is None:
         raise ValidationError("Joueur inconnu.")
-    member = set_cover(user, exercise, member, roles, exercise_kit(exercise).meta["cell_roles"])
-    eid, role = exercise.pk, member.cell_role
-    transaction.on_commit(lambda: events.publish([events.group_role(eid, role)], {"type": "regroup"}))
-    return member
+    return set_cover(user, exercise, member, roles, exercise_kit(exercise).meta["cell_roles"])

@@ -52,8 +52,6 @@ def _cell_side(event: dict) -> dict | None:
         return None if event.get("team") else _pick(event, LOG_KEYS)
     if kind == "clock":
         return _pick(event, CLOCK_KEYS)
-    if kind == "regroup":  # the player's roles changed (cover): their page reconnects
-        return {"type": "regroup"}
     return None
 
 

@@ -313,12 +313,10 @@
     insertByOffset(sent, out);
   }
 
-  function cellLog(ev) { logLine(ev); }
-
   // --- console -------------------------------------------------------------------------------------------
   var receipts = {};
   var renderers = {
-    cell: {stimulus: cellStimulus, message: cellMessage, log: cellLog},
+    cell: {stimulus: cellStimulus, message: cellMessage, log: logLine},
     console: {
       stimulus: function (ev) {
         var row = document.querySelector("[data-delivery-row='" + ev.id + "']");
@@ -466,7 +464,6 @@
       return;
     }
     if (ev.type === "pong") { return; }
-    if (ev.type === "regroup") { if (socket) { attempts = -1; socket.close(); } return; }
     if (ev.type === "clock") {
       ev.localMs = Date.now(); clock = ev; renderClock();
       if (ev.ended) { onEnded(); }
@@ -517,7 +514,6 @@
     socket.onmessage = function (message) { handle(JSON.parse(message.data)); };
     socket.onclose = function (event) {
       if (event.code === 4401 || event.code === 4403 || event.code === 4404) { endAccess(); return; }
-      if (attempts < 0) { attempts = 0; connect(); return; }  // regroup: new roles, reconnect at once
       attempts += 1;
       setStatus("reconnexion…", "warning");
       if (attempts >= 3) { startPolling(); }
